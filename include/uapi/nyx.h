@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * nyx userspace ABI: the only contract between nyx.ko and userspace.
+ *
+ * Rules (see Documentation/api.rst):
+ *  - every struct is fixed size, built from __u8/__u16/__u32/__u64 with
+ *    explicit padding, and its size and key offsets are asserted below;
+ *  - "flags", "reserved" and "padding" fields must be zero on input, or the
+ *    ioctl fails with -EINVAL; this is how the ABI grows without breaking;
+ *  - new behaviour appears only behind a capability (NYX_CHECK_EXTENSION).
+ */
+#ifndef _UAPI_NYX_H
+#define _UAPI_NYX_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define NYX_API_VERSION		1
+
+/* One ioctl magic for the whole ABI. */
+#define NYXIO			0xB9
+
+/* ---------------------------------------------------------------------
+ * Capabilities (NYX_CHECK_EXTENSION). The answer is 0 when unsupported,
+ * else a positive value (1, or a count/limit where noted).
+ */
+#define NYX_CAP_NR_VCPUS		1	/* max vCPUs per VM */
+#define NYX_CAP_NR_MEMSLOTS		2	/* max memory slots per VM */
+#define NYX_CAP_READONLY_MEM		3
+#define NYX_CAP_DIRTY_LOG		4	/* flag accepted; log ioctl is a later cap */
+#define NYX_CAP_STRING_IO		5	/* rep ins/outs batched in one exit */
+#define NYX_CAP_MMIO_EMULATION		6
+#define NYX_CAP_CPUID			7	/* max entries in NYX_SET_CPUID */
+#define NYX_CAP_XSAVE			8	/* NYX_GET/SET_FPU use XSAVE format */
+#define NYX_CAP_NPT			9	/* AMD nested paging backend */
+#define NYX_CAP_EPT			10	/* Intel EPT backend */
+#define NYX_CAP_IMMEDIATE_EXIT		11
+#define NYX_CAP_MAX_MSRS		12	/* max entries in NYX_GET/SET_MSRS */
+
+/* ---------------------------------------------------------------------
+ * /dev/nyx ioctls
+ */
+#define NYX_GET_API_VERSION	_IO(NYXIO, 0x00)
+#define NYX_CREATE_VM		_IO(NYXIO, 0x01)	/* arg: VM type, must be 0 */
+#define NYX_CHECK_EXTENSION	_IO(NYXIO, 0x02)	/* also on a VM fd */
+#define NYX_GET_VCPU_MMAP_SIZE	_IO(NYXIO, 0x03)
+
+/* ---------------------------------------------------------------------
+ * VM ioctls
+ */
+#define NYX_MEM_READONLY	(1u << 0)
+#define NYX_MEM_LOG_DIRTY	(1u << 1)
+#define NYX_MEM_VALID_FLAGS	(NYX_MEM_READONLY | NYX_MEM_LOG_DIRTY)
+
+struct nyx_memory_region {
+	__u32 slot;
+	__u32 flags;		/* NYX_MEM_* */
+	__u64 guest_phys_addr;	/* page aligned */
+	__u64 memory_size;	/* page aligned; 0 deletes the slot */
+	__u64 userspace_addr;	/* page aligned */
+	__u64 reserved[4];
+};
+
+#define NYX_SET_MEMORY_REGION	_IOW(NYXIO, 0x10, struct nyx_memory_region)
+#define NYX_CREATE_VCPU		_IO(NYXIO, 0x11)	/* arg: vCPU id */
+
+/* ---------------------------------------------------------------------
+ * vCPU ioctls
+ */
+#define NYX_RUN			_IO(NYXIO, 0x20)
+
+/* General purpose registers, in the same order as KVM's kvm_regs. */
+struct nyx_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+struct nyx_segment {
+	__u64 base;
+	__u32 limit;		/* byte granular (already scaled by G) */
+	__u16 selector;
+	__u8 type;
+	__u8 present, dpl, db, s, l, g, avl;
+	__u8 unusable;
+	__u8 padding;
+};
+
+struct nyx_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct nyx_sregs {
+	struct nyx_segment cs, ds, es, fs, gs, ss;
+	struct nyx_segment tr, ldt;
+	struct nyx_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 flags;		/* must be 0 */
+	__u64 reserved[4];
+};
+
+#define NYX_GET_REGS		_IOR(NYXIO, 0x21, struct nyx_regs)
+#define NYX_SET_REGS		_IOW(NYXIO, 0x22, struct nyx_regs)
+#define NYX_GET_SREGS		_IOR(NYXIO, 0x23, struct nyx_sregs)
+#define NYX_SET_SREGS		_IOW(NYXIO, 0x24, struct nyx_sregs)
+
+struct nyx_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+/* Header; nmsrs entries follow it. */
+struct nyx_msrs {
+	__u32 nmsrs;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved;
+	struct nyx_msr_entry entries[];
+};
+
+#define NYX_MAX_MSRS		256
+/* Both return the number of MSRs processed; they stop at the first one
+ * that is unknown or whose value is rejected. */
+#define NYX_GET_MSRS		_IOWR(NYXIO, 0x25, struct nyx_msrs)
+#define NYX_SET_MSRS		_IOW(NYXIO, 0x26, struct nyx_msrs)
+
+#define NYX_CPUID_FLAG_SIGNIFICANT_INDEX	(1u << 0)
+
+struct nyx_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;		/* NYX_CPUID_FLAG_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved[3];
+};
+
+struct nyx_cpuid {
+	__u32 nent;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved;
+	struct nyx_cpuid_entry entries[];
+};
+
+#define NYX_MAX_CPUID_ENTRIES	256
+#define NYX_SET_CPUID		_IOW(NYXIO, 0x27, struct nyx_cpuid)
+
+/* FPU/SSE/AVX state in the standard (non-compacted) XSAVE layout. */
+struct nyx_fpu {
+	__u64 xcr0;
+	__u64 flags;		/* must be 0 */
+	__u64 reserved[6];
+	__u8 xsave[4096];
+};
+
+#define NYX_GET_FPU		_IOR(NYXIO, 0x28, struct nyx_fpu)
+#define NYX_SET_FPU		_IOW(NYXIO, 0x29, struct nyx_fpu)
+
+/* ---------------------------------------------------------------------
+ * The run structure: mmap() of a vCPU fd at offset 0, NYX_GET_VCPU_MMAP_SIZE
+ * bytes. Page 0 holds struct nyx_run, page 1 is the I/O data area used by
+ * NYX_EXIT_IO (io.data_offset points into it).
+ */
+#define NYX_EXIT_UNKNOWN	0
+#define NYX_EXIT_IO		1
+#define NYX_EXIT_MMIO		2
+#define NYX_EXIT_HLT		3
+#define NYX_EXIT_SHUTDOWN	4	/* triple fault or shutdown */
+#define NYX_EXIT_FAIL_ENTRY	5
+#define NYX_EXIT_INTERNAL_ERROR	6
+#define NYX_EXIT_INTR		7	/* signal pending / immediate_exit */
+
+#define NYX_EXIT_IO_IN		0
+#define NYX_EXIT_IO_OUT		1
+
+/* internal.suberror */
+#define NYX_INTERNAL_ERROR_EMULATION	1	/* instruction not emulated */
+#define NYX_INTERNAL_ERROR_UNKNOWN_EXIT	2	/* data[0] = hw exit code */
+#define NYX_INTERNAL_ERROR_DELIVERY_EV	3	/* exit while delivering an event */
+#define NYX_INTERNAL_ERROR_BAD_STATE	4	/* vCPU state unusable (e.g. after SHUTDOWN) */
+#define NYX_INTERNAL_ERROR_NO_MEMORY	5	/* could not map guest RAM */
+
+struct nyx_run {
+	/* in */
+	__u8 request_interrupt_window;	/* reserved for the irqchip issue */
+	__u8 immediate_exit;		/* non-zero: NYX_RUN returns -EINTR at once */
+	__u8 padding1[6];
+
+	/* out */
+	__u32 exit_reason;		/* NYX_EXIT_* */
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u16 flags;
+	__u64 cr8;
+	__u64 apic_base;
+
+	union {
+		/* NYX_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 cpu;
+			__u32 padding;
+		} fail_entry;
+		/* NYX_EXIT_IO: count items of size bytes at data_offset in the
+		 * mmap'd area. For IN, userspace fills them before the next
+		 * NYX_RUN, which completes the instruction. */
+		struct {
+			__u8 direction;		/* NYX_EXIT_IO_IN / _OUT */
+			__u8 size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;
+		} io;
+		/* NYX_EXIT_MMIO: for a read, userspace fills data[0..len) */
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;
+			__u8 is_write;
+			__u8 padding[3];
+		} mmio;
+		/* NYX_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		/* NYX_EXIT_SHUTDOWN / NYX_EXIT_HLT: no data */
+		__u8 padding[256];
+	};
+};
+
+#define NYX_RUN_IO_PAGE		1	/* page index of the I/O data area */
+
+/* ---------------------------------------------------------------------
+ * Layout checks: the ABI must not change by accident.
+ */
+#ifdef __cplusplus
+#define NYX_STATIC_ASSERT(e, m) static_assert(e, m)
+#else
+#define NYX_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#endif
+#define NYX_OFFSETOF(t, m) __builtin_offsetof(t, m)
+
+NYX_STATIC_ASSERT(sizeof(struct nyx_memory_region) == 64, "memory_region");
+NYX_STATIC_ASSERT(sizeof(struct nyx_regs) == 144, "regs");
+NYX_STATIC_ASSERT(sizeof(struct nyx_segment) == 24, "segment");
+NYX_STATIC_ASSERT(sizeof(struct nyx_dtable) == 16, "dtable");
+NYX_STATIC_ASSERT(sizeof(struct nyx_sregs) == 320, "sregs");
+NYX_STATIC_ASSERT(NYX_OFFSETOF(struct nyx_sregs, cr0) == 224, "sregs.cr0");
+NYX_STATIC_ASSERT(sizeof(struct nyx_msr_entry) == 16, "msr_entry");
+NYX_STATIC_ASSERT(sizeof(struct nyx_msrs) == 16, "msrs");
+NYX_STATIC_ASSERT(sizeof(struct nyx_cpuid_entry) == 40, "cpuid_entry");
+NYX_STATIC_ASSERT(sizeof(struct nyx_cpuid) == 16, "cpuid");
+NYX_STATIC_ASSERT(sizeof(struct nyx_fpu) == 4160, "fpu");
+NYX_STATIC_ASSERT(NYX_OFFSETOF(struct nyx_run, exit_reason) == 8, "run.exit_reason");
+NYX_STATIC_ASSERT(NYX_OFFSETOF(struct nyx_run, io) == 32, "run.union");
+NYX_STATIC_ASSERT(sizeof(struct nyx_run) == 288, "run");
+
+#endif /* _UAPI_NYX_H */
