@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nyx core: VMs, vCPUs, memory slots and the vendor ops table that the
+ * arch-neutral code drives (AMD SVM in svm/, Intel VMX in vmx/).
+ */
+#ifndef NYX_CORE_H
+#define NYX_CORE_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <uapi/nyx.h>
+
+#include "x86/emulate.h"
+
+#define NYX_MAX_VCPUS		64
+#define NYX_MAX_SLOTS		32
+#define NYX_RUN_PAGES		2	/* struct nyx_run + the I/O data page */
+
+/* Reasons counted per vCPU (debugfs), independent of the vendor. */
+enum nyx_exit_stat {
+	NYX_STAT_IO,
+	NYX_STAT_IO_STRING,
+	NYX_STAT_MMIO,
+	NYX_STAT_NPF_MAP,	/* nested page fault that mapped guest RAM */
+	NYX_STAT_CPUID,
+	NYX_STAT_MSR,
+	NYX_STAT_HLT,
+	NYX_STAT_INTR,		/* host interrupt */
+	NYX_STAT_NMI,
+	NYX_STAT_EXCEPTION,	/* intercepted guest exception */
+	NYX_STAT_XSETBV,
+	NYX_STAT_DR,
+	NYX_STAT_SHUTDOWN,
+	NYX_STAT_OTHER,
+	NYX_STAT_USERSPACE,	/* returns to userspace */
+	NYX_STAT_SIGNAL,	/* returns because of a signal */
+	NYX_NR_STATS
+};
+
+extern const char *const nyx_stat_names[NYX_NR_STATS];
+
+struct nyx_memslot {
+	u64 base_gfn;
+	u64 npages;		/* 0: unused */
+	u64 userspace_addr;
+	u32 flags;
+};
+
+/* Second-level (NPT/EPT) page table; entry format comes from the vendor. */
+struct nyx_mmu {
+	u64 *root;		/* 4-level table root (kernel virtual) */
+	spinlock_t lock;	/* protects the table contents */
+	unsigned long nr_table_pages;
+	unsigned long nr_mapped;	/* pinned guest pages */
+};
+
+struct nyx_vm {
+	struct kref ref;
+	struct mutex lock;		/* slots, vCPU creation */
+	struct mm_struct *mm;		/* the creator's address space */
+	int id;
+	struct nyx_memslot slots[NYX_MAX_SLOTS];
+	struct nyx_mmu mmu;
+	struct nyx_vcpu *vcpus[NYX_MAX_VCPUS];
+	atomic_t nr_vcpus;
+	struct dentry *debugfs;
+	void *vendor;			/* vendor per-VM data */
+};
+
+/* Work a vCPU must do before its next entry, set from other threads. */
+#define NYX_REQ_TLB_FLUSH	0
+
+enum nyx_vcpu_mode { NYX_OUTSIDE_GUEST, NYX_IN_GUEST };
+
+/* What the next NYX_RUN must finish before entering the guest. */
+enum nyx_pending_user {
+	NYX_PENDING_NONE,
+	NYX_PENDING_PIO_IN,		/* copy data into RAX, skip insn */
+	NYX_PENDING_PIO_STRING,		/* continue a rep ins/outs */
+	NYX_PENDING_MMIO,		/* resume the emulator */
+};
+
+struct nyx_string_io {
+	u16 port;
+	u8 size;		/* 1, 2, 4 */
+	u8 in;
+	u8 rep;
+	u8 addr_size;		/* 2, 4, 8 */
+	u8 seg;			/* x86_seg of the memory operand */
+	u32 count;		/* items in the current chunk */
+	u64 next_rip;
+};
+
+struct nyx_pending_exception {
+	bool pending;
+	u8 vector;
+	bool has_error_code;
+	u32 error_code;
+	u64 cr2;		/* #PF only: loaded into CR2 on injection */
+};
+
+struct nyx_vcpu {
+	struct nyx_vm *vm;
+	int id;
+	struct mutex mutex;		/* serialises vCPU ioctls */
+	struct nyx_run *run;		/* NYX_RUN_PAGES, mmap'd by userspace */
+	struct page *run_pages[NYX_RUN_PAGES];
+
+	/* Guest GPRs in hardware order; the vendor syncs RAX/RSP with its
+	 * control block around every entry. */
+	unsigned long regs[X86_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+
+	struct fpu_guest gfpu;
+	u64 xcr0;
+
+	struct nyx_cpuid_entry *cpuid;
+	u32 cpuid_nent;
+
+	/* MSRs kept by the core (not in vendor state) */
+	u64 apic_base;
+	u64 misc_enable;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[16];
+	u64 tsc_offset;
+	u64 dr[4];			/* DR0-3: intercepted, never on hardware */
+
+	enum nyx_pending_user pending;
+	struct nyx_string_io sio;
+	struct x86_cpu_state emu_cpu;
+	struct x86_emu emu;
+
+	struct nyx_pending_exception exc;
+	bool state_invalid;		/* after SHUTDOWN: must be reset by SET_* */
+
+	int mode;			/* enum nyx_vcpu_mode */
+	int cpu;			/* host CPU of the last entry */
+	unsigned long requests;
+
+	u64 stats[NYX_NR_STATS];
+	struct dentry *debugfs;
+
+	void *vendor;			/* struct svm_vcpu / struct vmx_vcpu */
+};
+
+struct nyx_vendor_ops {
+	const char *name;
+	int cap_npt, cap_ept;
+
+	/* Once at module load/unload. */
+	int (*hardware_setup)(void);
+	void (*hardware_unsetup)(void);
+	/* On each CPU (IPI context or hotplug callback). */
+	int (*hardware_enable)(void);
+	void (*hardware_disable)(void);
+
+	/* Entry format of the second-level page table. */
+	u64 (*mmu_leaf)(u64 pfn, bool writable);
+	u64 (*mmu_table)(u64 pa);
+	bool (*mmu_present)(u64 pte);
+
+	int (*vm_init)(struct nyx_vm *vm);
+	void (*vm_destroy)(struct nyx_vm *vm);
+
+	int (*vcpu_create)(struct nyx_vcpu *vcpu);
+	void (*vcpu_free)(struct nyx_vcpu *vcpu);
+	void (*vcpu_reset)(struct nyx_vcpu *vcpu);
+
+	/* Enter the guest once; preemption and interrupts are disabled. */
+	void (*vcpu_run)(struct nyx_vcpu *vcpu);
+	/* Handle the last exit, interrupts enabled. >0: re-enter, 0: exit to
+	 * userspace with vcpu->run filled, <0: error. */
+	int (*handle_exit)(struct nyx_vcpu *vcpu);
+
+	void (*get_sregs)(struct nyx_vcpu *vcpu, struct nyx_sregs *sregs);
+	int (*set_sregs)(struct nyx_vcpu *vcpu, const struct nyx_sregs *sregs);
+	/* Fill the emulator's view: control registers and segments. */
+	void (*get_emu_state)(struct nyx_vcpu *vcpu, struct x86_cpu_state *s);
+	int (*get_cpl)(struct nyx_vcpu *vcpu);
+	/* MSRs stored in vendor state: 0 handled, 1 not a vendor MSR,
+	 * -EINVAL bad value. */
+	int (*get_msr)(struct nyx_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct nyx_vcpu *vcpu, u32 index, u64 data);
+	u64 (*get_cr4)(struct nyx_vcpu *vcpu);
+	void (*set_tsc_offset)(struct nyx_vcpu *vcpu, u64 offset);
+	void (*inject_exception)(struct nyx_vcpu *vcpu,
+				 const struct nyx_pending_exception *exc);
+	void (*flush_tlb)(struct nyx_vcpu *vcpu);
+	/* Move RIP past the intercepted instruction (len if the hardware
+	 * does not report the next RIP). */
+	void (*skip_insn)(struct nyx_vcpu *vcpu, unsigned int len);
+};
+
+extern const struct nyx_vendor_ops *nyx_ops;
+
+/* main.c */
+int nyx_enable_virtualization(void);
+void nyx_disable_virtualization(void);
+
+/* vm.c */
+long nyx_create_vm(unsigned long type);
+void nyx_vm_put(struct nyx_vm *vm);
+struct nyx_memslot *nyx_find_slot(struct nyx_vm *vm, u64 gfn);
+long nyx_check_extension(unsigned long cap);
+
+/* vcpu.c */
+int nyx_create_vcpu(struct nyx_vm *vm, unsigned long id);
+void nyx_vcpu_kick_all(struct nyx_vm *vm, int req);
+
+/* debugfs.c */
+int nyx_debugfs_init(void);
+void nyx_debugfs_exit(void);
+void nyx_debugfs_vm_add(struct nyx_vm *vm);
+void nyx_debugfs_vm_remove(struct nyx_vm *vm);
+void nyx_debugfs_vcpu_add(struct nyx_vcpu *vcpu);
+
+/* x86/mmu.c */
+int nyx_mmu_init(struct nyx_vm *vm);
+void nyx_mmu_destroy(struct nyx_vm *vm);
+u64 nyx_mmu_root_pa(struct nyx_vm *vm);
+int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa);
+void nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot);
+
+#endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Binds the shared emulator (lib/x86/emulate.c) to a vCPU: guest-physical
+ * accesses go through the memory slots to the launcher's memory with
+ * copy_{from,to}_user (we run in the vCPU thread, inside the VM's mm);
+ * anything outside RAM is MMIO.
+ */
+#include <linux/kernel.h>
+#include <linux/uaccess.h>
+
+#include "x86/x86.h"
+
+static int nyx_emu_phys(void *opaque, u64 gpa, void *buf, unsigned int len,
+			bool write)
+{
+	struct nyx_vcpu *vcpu = opaque;
+	struct nyx_vm *vm = vcpu->vm;
+	struct nyx_memslot *slot;
+	void __user *hva;
+	int r = X86_MEM_OK;
+
+	mutex_lock(&vm->lock);
+	slot = nyx_find_slot(vm, gpa >> PAGE_SHIFT);
+	if (!slot || (write && (slot->flags & NYX_MEM_READONLY))) {
+		r = X86_MEM_MMIO;
+		goto out;
+	}
+	/* the emulator never crosses a page, so one slot covers it */
+	hva = (void __user *)(unsigned long)(slot->userspace_addr +
+		((gpa >> PAGE_SHIFT) - slot->base_gfn) * PAGE_SIZE +
+		(gpa & ~PAGE_MASK));
+	if (write ? copy_to_user(hva, buf, len) : copy_from_user(buf, hva, len))
+		r = X86_MEM_ERROR;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static int nyx_emu_read_phys(void *opaque, u64 gpa, void *buf,
+			     unsigned int len)
+{
+	return nyx_emu_phys(opaque, gpa, buf, len, false);
+}
+
+static int nyx_emu_write_phys(void *opaque, u64 gpa, const void *buf,
+			      unsigned int len)
+{
+	return nyx_emu_phys(opaque, gpa, (void *)buf, len, true);
+}
+
+/* DR0-3 are intercepted and live only in the vCPU; DR6/7 in the VMCB
+ * are not intercepted, so the emulator never sees them. */
+static int nyx_emu_get_dr(void *opaque, int dr, u64 *val)
+{
+	struct nyx_vcpu *vcpu = opaque;
+
+	if (dr < 0 || dr > 3)
+		return -1;
+	vcpu->stats[NYX_STAT_DR]++;
+	*val = vcpu->dr[dr];
+	return 0;
+}
+
+static int nyx_emu_set_dr(void *opaque, int dr, u64 val)
+{
+	struct nyx_vcpu *vcpu = opaque;
+
+	if (dr < 0 || dr > 3)
+		return -1;
+	vcpu->stats[NYX_STAT_DR]++;
+	vcpu->dr[dr] = val;
+	return 0;
+}
+
+const struct x86_emu_ops nyx_x86_emu_ops = {
+	.read_phys = nyx_emu_read_phys,
+	.write_phys = nyx_emu_write_phys,
+	.get_dr = nyx_emu_get_dr,
+	.set_dr = nyx_emu_set_dr,
+};
+
+/* Load the emulator's view of the vCPU; keeps the MMIO log. */
+void nyx_x86_emu_prepare(struct nyx_vcpu *vcpu)
+{
+	struct x86_cpu_state *s = &vcpu->emu_cpu;
+
+	nyx_ops->get_emu_state(vcpu, s);
+	memcpy(s->gpr, vcpu->regs, sizeof(s->gpr));
+	s->rip = vcpu->rip;
+	s->rflags = vcpu->rflags;
+	vcpu->emu.cpu = s;
+	vcpu->emu.ops = &nyx_x86_emu_ops;
+	vcpu->emu.opaque = vcpu;
+}
+
+/* The instruction completed: take its registers. */
+void nyx_x86_emu_commit(struct nyx_vcpu *vcpu)
+{
+	struct x86_cpu_state *s = &vcpu->emu_cpu;
+
+	memcpy(vcpu->regs, s->gpr, sizeof(vcpu->regs));
+	vcpu->rip = s->rip;
+	vcpu->rflags = s->rflags;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest MSRs. Every MSR access is intercepted except those the vendor
+ * passes through (state switched by VMLOAD/VMSAVE). Vendor-held MSRs
+ * (EFER, segment bases, SYSCALL/SYSENTER, PAT) are asked of the backend;
+ * the core keeps the rest. An unknown MSR raises #GP in the guest, as on
+ * hardware, and fails NYX_GET/SET_MSRS.
+ */
+#include <linux/kernel.h>
+#include <asm/msr.h>
+#include <asm/msr-index.h>
+
+#include "x86/x86.h"
+
+#define NYX_MTRRCAP	(0x500 | 0x100 | 8)	/* WC, fixed, 8 variable */
+
+static int nyx_mtrr_fixed_index(u32 index)
+{
+	switch (index) {
+	case MSR_MTRRfix64K_00000:
+		return 0;
+	case MSR_MTRRfix16K_80000:
+		return 1;
+	case MSR_MTRRfix16K_A0000:
+		return 2;
+	}
+	if (index >= MSR_MTRRfix4K_C0000 && index <= MSR_MTRRfix4K_F8000)
+		return 3 + index - MSR_MTRRfix4K_C0000;
+	return -1;
+}
+
+int nyx_x86_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	int r, i;
+
+	r = nyx_ops->get_msr(vcpu, index, data);
+	if (r <= 0)
+		return r;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		*data = rdtsc() + vcpu->tsc_offset;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*data = vcpu->misc_enable;
+		return 0;
+	case MSR_MTRRcap:
+		*data = NYX_MTRRCAP;
+		return 0;
+	case MSR_MTRRdefType:
+		*data = vcpu->mtrr_def_type;
+		return 0;
+	case 0x200 ... 0x20f:		/* variable-range MTRRs */
+		*data = vcpu->mtrr_var[index - 0x200];
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*data = 0x100000000ull;
+		return 0;
+	case MSR_IA32_MCG_CAP:		/* no machine-check banks */
+	case MSR_IA32_MCG_STATUS:
+		*data = 0;
+		return 0;
+	}
+	i = nyx_mtrr_fixed_index(index);
+	if (i >= 0) {
+		*data = vcpu->mtrr_fixed[i];
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	int r, i;
+
+	r = nyx_ops->set_msr(vcpu, index, data);
+	if (r <= 0)
+		return r;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		vcpu->tsc_offset = data - rdtsc();
+		nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+		return 0;
+	case MSR_IA32_APICBASE:
+		/* x2APIC (bit 10) needs the in-kernel LAPIC: not yet */
+		if (data & ~(u64)(0xfffff000ull | (1 << 11) | (1 << 8)) ||
+		    data >> 52)
+			return -EINVAL;
+		if (!host && ((data ^ vcpu->apic_base) & (1 << 8)))
+			return -EINVAL;		/* BSP flag is read-only */
+		vcpu->apic_base = data;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->misc_enable = data;
+		return 0;
+	case MSR_MTRRdefType:
+		if (data & ~0xcffull)
+			return -EINVAL;
+		vcpu->mtrr_def_type = data;
+		return 0;
+	case 0x200 ... 0x20f:
+		vcpu->mtrr_var[index - 0x200] = data;
+		return 0;
+	case MSR_IA32_UCODE_REV:	/* writes trigger an update: ignored */
+	case MSR_IA32_MCG_STATUS:
+		return 0;
+	}
+	i = nyx_mtrr_fixed_index(index);
+	if (i >= 0) {
+		vcpu->mtrr_fixed[i] = data;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int nyx_x86_handle_rdmsr(struct nyx_vcpu *vcpu)
+{
+	u64 data;
+
+	vcpu->stats[NYX_STAT_MSR]++;
+	if (nyx_x86_get_msr(vcpu, (u32)vcpu->regs[X86_RCX], &data, false)) {
+		nyx_x86_queue_exception(vcpu, NYX_GP_VECTOR, true, 0);
+		return 1;
+	}
+	vcpu->regs[X86_RAX] = (u32)data;
+	vcpu->regs[X86_RDX] = data >> 32;
+	nyx_ops->skip_insn(vcpu, 2);
+	return 1;
+}
+
+int nyx_x86_handle_wrmsr(struct nyx_vcpu *vcpu)
+{
+	u64 data = (u32)vcpu->regs[X86_RAX] |
+		   ((u64)(u32)vcpu->regs[X86_RDX] << 32);
+
+	vcpu->stats[NYX_STAT_MSR]++;
+	if (nyx_x86_set_msr(vcpu, (u32)vcpu->regs[X86_RCX], data, false)) {
+		nyx_x86_queue_exception(vcpu, NYX_GP_VECTOR, true, 0);
+		return 1;
+	}
+	nyx_ops->skip_insn(vcpu, 2);
+	return 1;
+}

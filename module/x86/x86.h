@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86 exit handling shared by the SVM and VMX backends: port I/O, MMIO
+ * emulation, CPUID, MSRs, XSETBV, FPU state, exception queueing.
+ */
+#ifndef NYX_X86_H
+#define NYX_X86_H
+
+#include "core/core.h"
+
+#define NYX_UD_VECTOR	6
+#define NYX_GP_VECTOR	13
+#define NYX_PF_VECTOR	14
+
+/* One port I/O exit, as decoded by the vendor backend. */
+struct nyx_pio {
+	u16 port;
+	u8 size;		/* 1, 2, 4 */
+	bool in;
+	bool string;
+	bool rep;
+	u8 addr_size;		/* 2, 4, 8 (string I/O) */
+	int seg;		/* x86_seg for outs, or -1: decode prefixes */
+	u64 next_rip;
+};
+
+void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu);
+int nyx_x86_check_sregs(const struct nyx_sregs *sregs);
+
+int nyx_x86_complete_userspace(struct nyx_vcpu *vcpu);
+int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio);
+int nyx_x86_handle_mmio(struct nyx_vcpu *vcpu, u64 gpa);
+int nyx_x86_emulate_one(struct nyx_vcpu *vcpu);
+int nyx_x86_handle_hlt(struct nyx_vcpu *vcpu);
+int nyx_x86_internal_error(struct nyx_vcpu *vcpu, u32 suberror, u32 ndata,
+			   const u64 *data);
+
+void nyx_x86_queue_exception(struct nyx_vcpu *vcpu, u8 vector,
+			     bool has_error, u32 error_code);
+
+/* cpuid.c */
+int nyx_x86_handle_cpuid(struct nyx_vcpu *vcpu);
+void nyx_x86_cpuid_changed(struct nyx_vcpu *vcpu);
+u64 nyx_x86_guest_xcr0_mask(struct nyx_vcpu *vcpu);
+int nyx_x86_handle_xsetbv(struct nyx_vcpu *vcpu);
+int nyx_x86_get_fpu(struct nyx_vcpu *vcpu, struct nyx_fpu __user *uf);
+int nyx_x86_set_fpu(struct nyx_vcpu *vcpu, struct nyx_fpu __user *uf);
+extern u64 nyx_host_xcr0;
+
+/* msr.c */
+int nyx_x86_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data, bool host);
+int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host);
+int nyx_x86_handle_rdmsr(struct nyx_vcpu *vcpu);
+int nyx_x86_handle_wrmsr(struct nyx_vcpu *vcpu);
+
+/* emulate_glue.c: the shared emulator bound to a vCPU */
+void nyx_x86_emu_prepare(struct nyx_vcpu *vcpu);
+void nyx_x86_emu_commit(struct nyx_vcpu *vcpu);
+extern const struct x86_emu_ops nyx_x86_emu_ops;
+
+#endif

@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ABI tests for nyx.ko, run inside the nested test VM: every ioctl with
+ * bad arguments gets its documented error, small hand-assembled guests
+ * exercise each exit type through the raw ABI (no launcher), and VM
+ * create/destroy cycles leak no memory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uapi/nyx.h>
+
+static int passed, failed;
+
+#define EXPECT(cond, ...) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		printf("FAIL line %d: %s: ", __LINE__, #cond);		\
+		printf(__VA_ARGS__);					\
+		printf(" (errno %d %s)\n", errno, strerror(errno));	\
+	}								\
+} while (0)
+
+/* ioctl expected to fail with errno e */
+#define EXPECT_ERR(e, call) do {					\
+	errno = 0;							\
+	long _r = (call);						\
+	EXPECT(_r == -1 && errno == (e), "%s -> %ld, want errno %d",	\
+	       #call, _r, (e));						\
+} while (0)
+
+static int sys_fd;
+static long mmap_size;
+
+#define MEM_SIZE	(1 << 20)
+
+struct vm {
+	int fd;
+	uint8_t *mem;
+};
+
+struct vcpu {
+	int fd;
+	struct nyx_run *run;
+};
+
+static int vm_create(struct vm *vm, size_t mem_size)
+{
+	struct nyx_memory_region mr = { 0 };
+
+	vm->fd = ioctl(sys_fd, NYX_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return -1;
+	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED)
+		return -1;
+	mr.slot = 0;
+	mr.guest_phys_addr = 0;
+	mr.memory_size = mem_size;
+	mr.userspace_addr = (uintptr_t)vm->mem;
+	return ioctl(vm->fd, NYX_SET_MEMORY_REGION, &mr);
+}
+
+static void vm_destroy(struct vm *vm, size_t mem_size)
+{
+	close(vm->fd);
+	munmap(vm->mem, mem_size);
+}
+
+/* A vCPU in real mode at 0:entry with flat 64 KiB segments. */
+static int vcpu_create(struct vm *vm, struct vcpu *v, int id, uint16_t entry)
+{
+	struct nyx_sregs sr;
+	struct nyx_regs regs = { 0 };
+
+	v->fd = ioctl(vm->fd, NYX_CREATE_VCPU, id);
+	if (v->fd < 0)
+		return -1;
+	v->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->fd, 0);
+	if (v->run == MAP_FAILED)
+		return -1;
+	if (ioctl(v->fd, NYX_GET_SREGS, &sr))
+		return -1;
+	sr.cs.selector = 0;
+	sr.cs.base = 0;
+	sr.cr0 = 0x10;		/* ET; caches on */
+	if (ioctl(v->fd, NYX_SET_SREGS, &sr))
+		return -1;
+	regs.rip = entry;
+	regs.rflags = 2;
+	regs.rsp = 0x7000;
+	return ioctl(v->fd, NYX_SET_REGS, &regs);
+}
+
+static void vcpu_destroy(struct vcpu *v)
+{
+	munmap(v->run, mmap_size);
+	close(v->fd);
+}
+
+static void test_system_ioctls(void)
+{
+	long r;
+
+	EXPECT(ioctl(sys_fd, NYX_GET_API_VERSION, 0) == NYX_API_VERSION,
+	       "api version");
+	EXPECT_ERR(EINVAL, ioctl(sys_fd, NYX_GET_API_VERSION, 1));
+	EXPECT(mmap_size == 2 * 4096, "mmap size %ld", mmap_size);
+	EXPECT_ERR(EINVAL, ioctl(sys_fd, NYX_GET_VCPU_MMAP_SIZE, 5));
+	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_NR_VCPUS) >= 1,
+	       "cap nr_vcpus");
+	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_NR_MEMSLOTS) >= 8,
+	       "cap slots");
+	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_MMIO_EMULATION) == 1,
+	       "cap mmio");
+	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_NPT) == 1, "cap npt");
+	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, 99999) == 0, "unknown cap");
+	EXPECT_ERR(EINVAL, ioctl(sys_fd, NYX_CREATE_VM, 1));
+	EXPECT_ERR(ENOTTY, ioctl(sys_fd, _IO(NYXIO, 0x7f), 0));
+	EXPECT_ERR(ENOTTY, ioctl(sys_fd, NYX_RUN, 0));
+	r = ioctl(sys_fd, NYX_CREATE_VM, 0);
+	EXPECT(r >= 0, "create vm");
+	if (r >= 0) {
+		EXPECT(ioctl(r, NYX_CHECK_EXTENSION, NYX_CAP_CPUID) > 0,
+		       "cap on vm fd");
+		EXPECT_ERR(ENOTTY, ioctl(r, NYX_GET_REGS, NULL));
+		close(r);
+	}
+}
+
+static void test_memory_regions(void)
+{
+	struct nyx_memory_region mr;
+	uint8_t *mem;
+	int vm = ioctl(sys_fd, NYX_CREATE_VM, 0);
+
+	EXPECT(vm >= 0, "create vm");
+	mem = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+#define MR(s, f, g, sz, ua) (mr = (struct nyx_memory_region){ \
+	.slot = (s), .flags = (f), .guest_phys_addr = (g), \
+	.memory_size = (sz), .userspace_addr = (uintptr_t)(ua) }, &mr)
+
+	EXPECT(ioctl(vm, NYX_SET_MEMORY_REGION, MR(0, 0, 0, 1 << 20, mem)) == 0,
+	       "valid slot");
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 1u << 7, 2 << 20, 4096, mem)));
+	(void)MR(1, 0, 2 << 20, 4096, mem);
+	mr.reserved[2] = 1;
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION, &mr));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(32, 0, 2 << 20, 4096, mem)));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 0, (2 << 20) + 1, 4096, mem)));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 0, 2 << 20, 100, mem)));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 0, 2 << 20, 4096, mem + 8)));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 0, 0xfffffffffffff000ull, 0x2000, mem)));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 0, 1ull << 48, 4096, mem)));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 0, 2 << 20, 4096,
+				    (void *)0xffff888000000000ull)));
+	EXPECT_ERR(EEXIST, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(1, 0, 0xff000, 0x2000, mem)));
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_SET_MEMORY_REGION,
+				 MR(5, 0, 0, 0, NULL)));
+	EXPECT_ERR(EFAULT, ioctl(vm, NYX_SET_MEMORY_REGION, (void *)8));
+	EXPECT(ioctl(vm, NYX_SET_MEMORY_REGION,
+		     MR(1, NYX_MEM_READONLY, 2 << 20, 1 << 20, mem + (1 << 20)))
+	       == 0, "readonly slot");
+	EXPECT(ioctl(vm, NYX_SET_MEMORY_REGION, MR(1, 0, 0, 0, NULL)) == 0,
+	       "delete slot");
+	/* after the delete the range is free again */
+	EXPECT(ioctl(vm, NYX_SET_MEMORY_REGION,
+		     MR(2, NYX_MEM_LOG_DIRTY, 2 << 20, 1 << 20, mem)) == 0,
+	       "reuse range");
+	close(vm);
+	munmap(mem, 4 << 20);
+}
+
+static void test_vcpu_ioctls(void)
+{
+	struct vm vm;
+	struct vcpu v;
+	struct nyx_sregs sr, sr2;
+	struct nyx_regs regs;
+	struct {
+		struct nyx_msrs h;
+		struct nyx_msr_entry e[4];
+	} msrs;
+	struct {
+		struct nyx_cpuid h;
+		struct nyx_cpuid_entry e[2];
+	} cpuid;
+	struct nyx_fpu *fpu = calloc(1, sizeof(*fpu));
+	void *p;
+
+	EXPECT(vm_create(&vm, MEM_SIZE) == 0, "vm");
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT_ERR(EEXIST, ioctl(vm.fd, NYX_CREATE_VCPU, 0));
+	EXPECT_ERR(EINVAL, ioctl(vm.fd, NYX_CREATE_VCPU, 64));
+	EXPECT_ERR(EINVAL, ioctl(vm.fd, NYX_CREATE_VCPU, -1));
+
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, v.fd, 2 * 4096);
+	EXPECT(p == MAP_FAILED && errno == EINVAL, "mmap beyond run area");
+	p = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, v.fd, 0);
+	EXPECT(p == MAP_FAILED && errno == EINVAL, "mmap too large");
+
+	EXPECT(ioctl(v.fd, NYX_GET_SREGS, &sr) == 0, "get sregs");
+	sr2 = sr;
+	sr2.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_SREGS, &sr2));
+	sr2 = sr;
+	sr2.reserved[3] = 1;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_SREGS, &sr2));
+	sr2 = sr;
+	sr2.ds.present = 2;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_SREGS, &sr2));
+	sr2 = sr;
+	sr2.efer = 1ull << 20;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_SREGS, &sr2));
+	sr2 = sr;
+	sr2.cr0 = 0x80000000;		/* PG without PE */
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_SREGS, &sr2));
+	sr2 = sr;
+	sr2.cr8 = 16;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_SREGS, &sr2));
+	EXPECT_ERR(EFAULT, ioctl(v.fd, NYX_SET_SREGS, (void *)16));
+	EXPECT(ioctl(v.fd, NYX_SET_SREGS, &sr) == 0, "set sregs back");
+	EXPECT(ioctl(v.fd, NYX_GET_SREGS, &sr2) == 0 &&
+	       memcmp(&sr, &sr2, sizeof(sr)) == 0, "sregs round trip");
+
+	EXPECT(ioctl(v.fd, NYX_GET_REGS, &regs) == 0, "get regs");
+	regs.r13 = 0x1122334455667788ull;
+	regs.rbx = 42;
+	EXPECT(ioctl(v.fd, NYX_SET_REGS, &regs) == 0, "set regs");
+	memset(&regs, 0, sizeof(regs));
+	EXPECT(ioctl(v.fd, NYX_GET_REGS, &regs) == 0 &&
+	       regs.r13 == 0x1122334455667788ull && regs.rbx == 42 &&
+	       regs.rip == 0x1000, "regs round trip");
+
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.h.nmsrs = 257;
+	EXPECT_ERR(E2BIG, ioctl(v.fd, NYX_GET_MSRS, &msrs));
+	msrs.h.nmsrs = 1;
+	msrs.h.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_GET_MSRS, &msrs));
+	msrs.h.flags = 0;
+	msrs.e[0].reserved = 1;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_MSRS, &msrs));
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.h.nmsrs = 3;
+	msrs.e[0].index = 0xc0000081;	/* STAR */
+	msrs.e[0].data = 0x0023001000000000ull;
+	msrs.e[1].index = 0x174;	/* SYSENTER_CS */
+	msrs.e[1].data = 0x10;
+	msrs.e[2].index = 0x12345678;	/* unknown: stops here */
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 2, "set msrs count");
+	msrs.e[0].data = msrs.e[1].data = 0;
+	EXPECT(ioctl(v.fd, NYX_GET_MSRS, &msrs) == 2 &&
+	       msrs.e[0].data == 0x0023001000000000ull &&
+	       msrs.e[1].data == 0x10, "get msrs");
+	msrs.h.nmsrs = 1;
+	msrs.e[0].index = 0xc0000100;	/* FS_BASE: non-canonical */
+	msrs.e[0].data = 0x8000000000000000ull;
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 0, "non-canonical rejected");
+	msrs.e[0].index = 0x10;		/* TSC */
+	EXPECT(ioctl(v.fd, NYX_GET_MSRS, &msrs) == 1, "tsc readable");
+
+	memset(&cpuid, 0, sizeof(cpuid));
+	cpuid.h.nent = 257;
+	EXPECT_ERR(E2BIG, ioctl(v.fd, NYX_SET_CPUID, &cpuid));
+	cpuid.h.nent = 1;
+	cpuid.h.flags = 2;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_CPUID, &cpuid));
+	cpuid.h.flags = 0;
+	cpuid.e[0].flags = 4;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_CPUID, &cpuid));
+	cpuid.e[0].flags = 0;
+	cpuid.e[0].reserved[1] = 9;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_CPUID, &cpuid));
+	cpuid.e[0].reserved[1] = 0;
+	EXPECT(ioctl(v.fd, NYX_SET_CPUID, &cpuid) == 0, "set cpuid");
+
+	EXPECT(ioctl(v.fd, NYX_GET_FPU, fpu) == 0 && fpu->xcr0 == 1,
+	       "get fpu (xcr0 %llx)", (unsigned long long)fpu->xcr0);
+	fpu->flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_FPU, fpu));
+	fpu->flags = 0;
+	fpu->xcr0 = 0;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_FPU, fpu));
+	fpu->xcr0 = 1;
+	fpu->xsave[0] = 0x7f;		/* FCW */
+	fpu->xsave[1] = 0x03;
+	EXPECT(ioctl(v.fd, NYX_SET_FPU, fpu) == 0, "set fpu");
+	memset(fpu->xsave, 0, 2);
+	EXPECT(ioctl(v.fd, NYX_GET_FPU, fpu) == 0 && fpu->xsave[0] == 0x7f &&
+	       fpu->xsave[1] == 0x03, "fpu round trip");
+
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_RUN, 1));
+	EXPECT_ERR(ENOTTY, ioctl(v.fd, NYX_CREATE_VCPU, 1));
+	v.run->immediate_exit = 1;
+	EXPECT_ERR(EINTR, ioctl(v.fd, NYX_RUN, 0));
+	EXPECT(v.run->exit_reason == NYX_EXIT_INTR, "immediate exit reason");
+	v.run->immediate_exit = 0;
+
+	free(fpu);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, MEM_SIZE);
+}
+
+static int run(struct vcpu *v)
+{
+	return ioctl(v->fd, NYX_RUN, 0);
+}
+
+/* Real-mode guest exercising IO, MMIO read/write, CPUID, HLT. */
+static void test_exits(void)
+{
+	static const uint8_t code[] = {
+		0xb0, 0x5a,			/* mov al, 0x5a */
+		0xe6, 0x80,			/* out 0x80, al */
+		0xe4, 0x81,			/* in al, 0x81 */
+		0xe6, 0x82,			/* out 0x82, al */
+		0xb8, 0x00, 0x20,		/* mov ax, 0x2000 */
+		0x8e, 0xd8,			/* mov ds, ax (0x20000: MMIO) */
+		0x8b, 0x1e, 0x10, 0x00,		/* mov bx, [0x10] */
+		0x89, 0x1e, 0x20, 0x00,		/* mov [0x20], bx */
+		0x66, 0x31, 0xc0,		/* xor eax, eax */
+		0x0f, 0xa2,			/* cpuid */
+		0xf4,				/* hlt */
+	};
+	struct vm vm;
+	struct vcpu v;
+	struct nyx_regs regs;
+	uint8_t *io;
+
+	/* RAM is 64 KiB: 0x20000 is outside it */
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	io = (uint8_t *)v.run + v.run->io.data_offset;
+
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO &&
+	       v.run->io.direction == NYX_EXIT_IO_OUT &&
+	       v.run->io.port == 0x80 && v.run->io.size == 1 &&
+	       v.run->io.count == 1, "out exit (reason %u)",
+	       v.run->exit_reason);
+	io = (uint8_t *)v.run + v.run->io.data_offset;
+	EXPECT(io[0] == 0x5a, "out data %x", io[0]);
+
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO &&
+	       v.run->io.direction == NYX_EXIT_IO_IN &&
+	       v.run->io.port == 0x81, "in exit");
+	io[0] = 0xa7;
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO &&
+	       v.run->io.port == 0x82 && io[0] == 0xa7, "in data reached AL");
+
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_MMIO &&
+	       v.run->mmio.phys_addr == 0x20010 && v.run->mmio.len == 2 &&
+	       !v.run->mmio.is_write, "mmio read exit (reason %u addr %llx)",
+	       v.run->exit_reason,
+	       (unsigned long long)v.run->mmio.phys_addr);
+	v.run->mmio.data[0] = 0x34;
+	v.run->mmio.data[1] = 0x12;
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_MMIO &&
+	       v.run->mmio.phys_addr == 0x20020 && v.run->mmio.is_write &&
+	       v.run->mmio.data[0] == 0x34 && v.run->mmio.data[1] == 0x12,
+	       "mmio write carries the value read");
+
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_HLT, "hlt exit");
+	EXPECT(ioctl(v.fd, NYX_GET_REGS, &regs) == 0 &&
+	       regs.rip == 0x1000 + sizeof(code) && regs.rbx == 0x1234,
+	       "rip after hlt %llx", (unsigned long long)regs.rip);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
+/* Unknown-MSR #GP with no IDT, then triple fault -> SHUTDOWN. */
+static void test_shutdown(void)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x01, 0x1e, 0x00, 0x11,	/* lidt [0x1100] (limit 0) */
+		0x66, 0xb9, 0x78, 0x56, 0x34, 0x12, /* mov ecx, 0x12345678 */
+		0x0f, 0x32,			/* rdmsr -> #GP -> shutdown */
+		0xf4,
+	};
+	struct vm vm;
+	struct vcpu v;
+
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	memset(vm.mem + 0x1100, 0, 6);
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_SHUTDOWN,
+	       "triple fault -> shutdown (reason %u)", v.run->exit_reason);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
+/* Illegal guest state the hardware rejects -> FAIL_ENTRY. */
+static void test_fail_entry(void)
+{
+	struct vm vm;
+	struct vcpu v;
+	struct nyx_sregs sr;
+
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	ioctl(v.fd, NYX_GET_SREGS, &sr);
+	sr.cr0 = 0x20000010;		/* NW without CD: VMRUN refuses */
+	EXPECT(ioctl(v.fd, NYX_SET_SREGS, &sr) == 0, "set odd cr0");
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_FAIL_ENTRY,
+	       "fail entry (reason %u)", v.run->exit_reason);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+struct kick {
+	pthread_t target;
+	int delay_ms;
+};
+
+static void *kicker(void *arg)
+{
+	struct kick *k = arg;
+
+	usleep(k->delay_ms * 1000);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+/* A guest spinning forever is interrupted by a signal. */
+static void test_signal(void)
+{
+	static const uint8_t code[] = { 0xeb, 0xfe };	/* jmp $ */
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct kick k = { .target = pthread_self(), .delay_ms = 200 };
+	struct vm vm;
+	struct vcpu v;
+	pthread_t t;
+	long r;
+
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	pthread_create(&t, NULL, kicker, &k);
+	errno = 0;
+	r = run(&v);
+	EXPECT(r == -1 && errno == EINTR && v.run->exit_reason == NYX_EXIT_INTR,
+	       "signal interrupts NYX_RUN (r %ld reason %u)", r,
+	       v.run->exit_reason);
+	pthread_join(t, NULL);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
+/* A child process (other mm) may not drive the parent's VM. */
+static void test_other_mm(void)
+{
+	struct vm vm;
+	int status;
+	pid_t pid;
+
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	pid = fork();
+	if (pid == 0) {
+		long r = ioctl(vm.fd, NYX_CREATE_VCPU, 0);
+
+		_exit(r == -1 && errno == EIO ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "vm ioctl from another mm gets EIO");
+	vm_destroy(&vm, 0x10000);
+}
+
+static long meminfo(const char *key)
+{
+	char line[256];
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, strlen(key)) &&
+		    line[strlen(key)] == ':') {
+			val = atol(line + strlen(key) + 1);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* Create, run and destroy many VMs: nothing may stay behind. */
+static void test_leaks(int cycles)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x00, 0x30, 0x8e, 0xd8,	/* mov ax,0x3000; mov ds,ax */
+		0xc6, 0x06, 0x00, 0x00, 0x01,	/* mov byte [0], 1 (RAM) */
+		0xf4,				/* hlt */
+	};
+	long free0, slab0, free1, slab1;
+	int i, bad = 0;
+
+	/* warm up caches so their first allocations don't count */
+	for (i = 0; i < 20 && !bad; i++) {
+		struct vm vm;
+		struct vcpu v;
+
+		if (vm_create(&vm, MEM_SIZE) || vcpu_create(&vm, &v, 0, 0x1000))
+			bad = 1;
+		vcpu_destroy(&v);
+		vm_destroy(&vm, MEM_SIZE);
+	}
+	sync();
+	free0 = meminfo("MemFree");
+	slab0 = meminfo("Slab");
+	for (i = 0; i < cycles && !bad; i++) {
+		struct vm vm;
+		struct vcpu v;
+
+		if (vm_create(&vm, MEM_SIZE) ||
+		    vcpu_create(&vm, &v, 0, 0x1000)) {
+			bad = 1;
+			break;
+		}
+		memcpy(vm.mem + 0x1000, code, sizeof(code));
+		if (run(&v) || v.run->exit_reason != NYX_EXIT_HLT)
+			bad = 2;
+		vcpu_destroy(&v);
+		vm_destroy(&vm, MEM_SIZE);
+	}
+	sync();
+	usleep(200000);
+	free1 = meminfo("MemFree");
+	slab1 = meminfo("Slab");
+	EXPECT(!bad, "%d create/run/destroy cycles (failure kind %d at %d)",
+	       cycles, bad, i);
+	/* 1000 leaked VMs would cost far more than 4 MiB */
+	EXPECT(free0 - free1 < 4096, "MemFree %ld -> %ld kB", free0, free1);
+	EXPECT(slab1 - slab0 < 2048, "Slab %ld -> %ld kB", slab0, slab1);
+	printf("leak check: MemFree %ld -> %ld kB, Slab %ld -> %ld kB\n",
+	       free0, free1, slab0, slab1);
+}
+
+int main(int argc, char **argv)
+{
+	int cycles = argc > 1 ? atoi(argv[1]) : 1000;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sys_fd = open("/dev/nyx", O_RDWR | O_CLOEXEC);
+	if (sys_fd < 0) {
+		perror("/dev/nyx");
+		printf("abi: 0 passed, 1 failed\n");
+		return 1;
+	}
+	mmap_size = ioctl(sys_fd, NYX_GET_VCPU_MMAP_SIZE, 0);
+
+	test_system_ioctls();
+	test_memory_regions();
+	test_vcpu_ioctls();
+	test_exits();
+	test_shutdown();
+	test_fail_entry();
+	test_signal();
+	test_other_mm();
+	test_leaks(cycles);
+
+	printf("abi: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
