@@ -1,14 +1,14 @@
 # nyx top-level Makefile. See README for the two commands that matter:
 #   make run    build, then boot the default guest (nested VM here)
 #   make check  every suite: unit tests on the host + nested-VM suites
-KVER ?= $(shell ls /lib/modules 2>/dev/null | sort -V | tail -1)
+KVER ?= $(shell scripts/kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 TOP := $(CURDIR)
 export TOP KDIR KVER
 
-.PHONY: all deps module userspace guests unit vm check run bench clean fuzz
+.PHONY: all deps module userspace guests vmtests unit vm check run bench clean fuzz
 
-all: module userspace guests
+all: module userspace guests vmtests
 
 deps:
 	@scripts/install-deps
@@ -21,6 +21,10 @@ userspace:
 
 guests:
 	$(MAKE) -C tests/guests
+
+vmtests:
+	$(MAKE) -C tests/abi
+	$(MAKE) -C tests/bench
 
 unit:
 	$(MAKE) -C tests/unit check
@@ -48,4 +52,6 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/guests clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/abi clean
+	$(MAKE) -C tests/bench clean
 	rm -rf build

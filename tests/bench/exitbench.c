@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit-cost benchmark: the same real-mode guest loop runs under nyx.ko
+ * (/dev/nyx) and under KVM (/dev/kvm) and measures, with the guest's TSC,
+ * the cycles one iteration costs for
+ *   cpuid  - an exit handled in the kernel,
+ *   pio    - an OUT that exits to this launcher and back,
+ *   mmio   - a store outside RAM: exit, instruction emulation, launcher.
+ * The guest TSC runs at the host rate under both (a fixed offset), so the
+ * numbers compare directly. Usage: exitbench [iterations]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include <uapi/nyx.h>
+
+#define MEM_SIZE	0x10000
+#define ENTRY		0x1000
+
+enum op { OP_CPUID, OP_PIO, OP_MMIO, NR_OPS };
+static const char *const op_names[NR_OPS] = { "cpuid", "pio", "mmio" };
+
+/* Build the guest: ebp = n; loop { op } ; report rdtsc delta on 0xf1/0xf2 */
+static size_t build_guest(uint8_t *p, enum op op, uint32_t n)
+{
+	static const uint8_t head[] = {
+		0x66, 0xbd, 0, 0, 0, 0,		/* mov ebp, n */
+		0xb8, 0x00, 0x20,		/* mov ax, 0x2000 */
+		0x8e, 0xd8,			/* mov ds, ax (0x20000: MMIO) */
+		0x0f, 0x31,			/* rdtsc */
+		0x66, 0x89, 0xc6,		/* mov esi, eax */
+		0x66, 0x89, 0xd7,		/* mov edi, edx */
+	};
+	static const uint8_t ops[NR_OPS][5] = {
+		{ 0x66, 0x31, 0xc0, 0x0f, 0xa2 },	/* xor eax,eax; cpuid */
+		{ 0xe6, 0xe0 },				/* out 0xe0, al */
+		{ 0xa2, 0x00, 0x00 },			/* mov [0], al */
+	};
+	static const size_t op_len[NR_OPS] = { 5, 2, 3 };
+	static const uint8_t tail[] = {
+		0x0f, 0x31,			/* rdtsc */
+		0x66, 0x29, 0xf0,		/* sub eax, esi */
+		0x66, 0x19, 0xfa,		/* sbb edx, edi */
+		0x66, 0xe7, 0xf1,		/* out 0xf1, eax */
+		0x66, 0x89, 0xd0,		/* mov eax, edx */
+		0x66, 0xe7, 0xf2,		/* out 0xf2, eax */
+		0xf4,				/* hlt */
+	};
+	size_t len = 0, loop;
+
+	memcpy(p, head, sizeof(head));
+	memcpy(p + 2, &n, 4);
+	len = sizeof(head);
+	loop = len;
+	memcpy(p + len, ops[op], op_len[op]);
+	len += op_len[op];
+	p[len++] = 0x66;			/* dec ebp */
+	p[len++] = 0x4d;
+	p[len++] = 0x75;			/* jnz loop */
+	p[len] = (uint8_t)(loop - (len + 1));
+	len++;
+	memcpy(p + len, tail, sizeof(tail));
+	return len + sizeof(tail);
+}
+
+struct result {
+	uint64_t guest_cycles;
+	double wall_ns;
+	int ok;
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* ---- nyx ---- */
+static int run_nyx(enum op op, uint32_t n, struct result *res)
+{
+	struct nyx_memory_region mr = { 0 };
+	struct nyx_sregs sr;
+	struct nyx_regs regs = { .rip = ENTRY, .rflags = 2 };
+	struct nyx_run *run;
+	uint8_t *mem;
+	int sys, vm, vcpu, r = -1;
+	uint32_t lo = 0, hi = 0;
+	long msize;
+	double t0;
+
+	sys = open("/dev/nyx", O_RDWR);
+	if (sys < 0)
+		return -1;
+	vm = ioctl(sys, NYX_CREATE_VM, 0);
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	build_guest(mem + ENTRY, op, n);
+	mr.memory_size = MEM_SIZE;
+	mr.userspace_addr = (uintptr_t)mem;
+	if (vm < 0 || ioctl(vm, NYX_SET_MEMORY_REGION, &mr))
+		goto out;
+	vcpu = ioctl(vm, NYX_CREATE_VCPU, 0);
+	msize = ioctl(sys, NYX_GET_VCPU_MMAP_SIZE, 0);
+	run = mmap(NULL, msize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ioctl(vcpu, NYX_GET_SREGS, &sr);
+	sr.cs.base = 0;
+	sr.cs.selector = 0;
+	sr.cr0 = 0x10;
+	ioctl(vcpu, NYX_SET_SREGS, &sr);
+	ioctl(vcpu, NYX_SET_REGS, &regs);
+
+	t0 = now_ns();
+	for (;;) {
+		if (ioctl(vcpu, NYX_RUN, 0) < 0)
+			break;
+		if (run->exit_reason == NYX_EXIT_IO) {
+			uint8_t *d = (uint8_t *)run + run->io.data_offset;
+
+			if (run->io.port == 0xf1)
+				memcpy(&lo, d, 4);
+			else if (run->io.port == 0xf2)
+				memcpy(&hi, d, 4);
+		} else if (run->exit_reason == NYX_EXIT_HLT) {
+			r = 0;
+			break;
+		} else if (run->exit_reason != NYX_EXIT_MMIO) {
+			fprintf(stderr, "nyx: unexpected exit %u\n",
+				run->exit_reason);
+			break;
+		}
+	}
+	res->wall_ns = (now_ns() - t0) / n;
+	res->guest_cycles = ((uint64_t)hi << 32 | lo) / n;
+	res->ok = r == 0;
+	munmap(run, msize);
+	close(vcpu);
+out:
+	close(vm);
+	close(sys);
+	munmap(mem, MEM_SIZE);
+	return r;
+}
+
+/* ---- KVM ---- */
+static int run_kvm(enum op op, uint32_t n, struct result *res)
+{
+	struct kvm_userspace_memory_region mr = { 0 };
+	struct kvm_sregs sr;
+	struct kvm_regs regs = { .rip = ENTRY, .rflags = 2 };
+	struct kvm_run *run;
+	uint8_t *mem;
+	int sys, vm, vcpu, r = -1;
+	uint32_t lo = 0, hi = 0;
+	long msize;
+	double t0;
+
+	sys = open("/dev/kvm", O_RDWR);
+	if (sys < 0)
+		return -1;
+	vm = ioctl(sys, KVM_CREATE_VM, 0);
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	build_guest(mem + ENTRY, op, n);
+	mr.memory_size = MEM_SIZE;
+	mr.userspace_addr = (uintptr_t)mem;
+	if (vm < 0 || ioctl(vm, KVM_SET_USER_MEMORY_REGION, &mr))
+		goto out;
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	msize = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	run = mmap(NULL, msize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ioctl(vcpu, KVM_GET_SREGS, &sr);
+	sr.cs.base = 0;
+	sr.cs.selector = 0;
+	sr.cr0 = 0x10;
+	ioctl(vcpu, KVM_SET_SREGS, &sr);
+	ioctl(vcpu, KVM_SET_REGS, &regs);
+
+	t0 = now_ns();
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0) < 0)
+			break;
+		if (run->exit_reason == KVM_EXIT_IO) {
+			uint8_t *d = (uint8_t *)run + run->io.data_offset;
+
+			if (run->io.port == 0xf1)
+				memcpy(&lo, d, 4);
+			else if (run->io.port == 0xf2)
+				memcpy(&hi, d, 4);
+		} else if (run->exit_reason == KVM_EXIT_HLT) {
+			r = 0;
+			break;
+		} else if (run->exit_reason != KVM_EXIT_MMIO) {
+			fprintf(stderr, "kvm: unexpected exit %u\n",
+				run->exit_reason);
+			break;
+		}
+	}
+	res->wall_ns = (now_ns() - t0) / n;
+	res->guest_cycles = ((uint64_t)hi << 32 | lo) / n;
+	res->ok = r == 0;
+	munmap(run, msize);
+	close(vcpu);
+out:
+	close(vm);
+	close(sys);
+	munmap(mem, MEM_SIZE);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t n = argc > 1 ? strtoul(argv[1], NULL, 0) : 20000;
+	struct result kvm[NR_OPS] = { 0 }, nyx[NR_OPS] = { 0 };
+	int i;
+
+	/* KVM first: both need SVM and it can only serve one at a time. */
+	for (i = 0; i < NR_OPS; i++)
+		run_kvm(i, n, &kvm[i]);
+	for (i = 0; i < NR_OPS; i++)
+		run_nyx(i, n, &nyx[i]);
+
+	printf("exit cost, %u iterations, guest TSC cycles per exit "
+	       "(wall ns in brackets)\n", n);
+	printf("%-6s %16s %16s %8s\n", "exit", "nyx", "kvm", "nyx/kvm");
+	for (i = 0; i < NR_OPS; i++) {
+		char a[32] = "n/a", b[32] = "n/a", c[16] = "n/a";
+
+		if (nyx[i].ok)
+			snprintf(a, sizeof(a), "%llu [%.0f]",
+				 (unsigned long long)nyx[i].guest_cycles,
+				 nyx[i].wall_ns);
+		if (kvm[i].ok)
+			snprintf(b, sizeof(b), "%llu [%.0f]",
+				 (unsigned long long)kvm[i].guest_cycles,
+				 kvm[i].wall_ns);
+		if (nyx[i].ok && kvm[i].ok && kvm[i].guest_cycles)
+			snprintf(c, sizeof(c), "%.2f",
+				 (double)nyx[i].guest_cycles /
+				 kvm[i].guest_cycles);
+		printf("%-6s %16s %16s %8s\n", op_names[i], a, b, c);
+	}
+	return 0;
+}
