@@ -26,9 +26,6 @@ void nyx_svm_vmrun(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
 #define SVM_FEATURE_NRIPS		BIT(3)
 #define SVM_FEATURE_DECODE_ASSISTS	BIT(7)
 
-/* IOIO EXITINFO1 bits beyond the kernel header's */
-#define SVM_IOIO_SEG_SHIFT		10
-
 /* NPF error code (EXITINFO1) */
 #define SVM_NPF_WRITE			BIT_ULL(1)
 #define SVM_NPF_RSVD			BIT_ULL(3)
@@ -430,15 +427,11 @@ static int svm_handle_ioio(struct nyx_vcpu *vcpu)
 		.string = info & SVM_IOIO_STR_MASK,
 		.rep = info & SVM_IOIO_REP_MASK,
 		.next_rip = c->exit_info_2,
-		.seg = -1,
 	};
 	u32 sz = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-	u32 asz = (info & SVM_IOIO_ASIZE_MASK) >> SVM_IOIO_ASIZE_SHIFT;
 
+	/* string I/O segment and address size come from the instruction */
 	pio.size = sz & 1 ? 1 : sz & 2 ? 2 : 4;
-	pio.addr_size = asz & 1 ? 2 : asz & 2 ? 4 : 8;
-	if (pio.string && svm_decode_assists)
-		pio.seg = (info >> SVM_IOIO_SEG_SHIFT) & 7;
 	return nyx_x86_handle_pio(vcpu, &pio);
 }
 

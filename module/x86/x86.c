@@ -133,37 +133,47 @@ static u64 nyx_addr_mask(unsigned int addr_size)
 	return addr_size == 8 ? ~0ull : (1ull << (addr_size * 8)) - 1;
 }
 
-/* Prefix scan at CS:RIP to find the segment of an OUTS operand. */
-static int nyx_outs_segment(struct nyx_vcpu *vcpu)
+/*
+ * Prefix scan at CS:RIP for a string I/O instruction: the segment of an
+ * OUTS operand and the address size. The exit information carries both on
+ * hardware with decode assists, but not everywhere (QEMU's TCG reports the
+ * address size off by one bit), so the instruction itself decides.
+ */
+static void nyx_string_io_decode(struct nyx_vcpu *vcpu, int *seg,
+				 u8 *addr_size)
 {
+	unsigned int def = x86_emu_addr_size(&vcpu->emu_cpu), i;
+	bool in64 = def == 8;
 	u8 insn[15];
-	int seg = X86_SEG_DS;
-	unsigned int i;
 
-	nyx_x86_emu_prepare(vcpu);
+	*seg = X86_SEG_DS;
+	*addr_size = def;
 	if (x86_emu_read_linear(&vcpu->emu, X86_SEG_CS, vcpu->rip, insn,
 				sizeof(insn)) != X86_EMU_DONE) {
 		/* the tail may cross into an unmapped page: retry shorter */
+		nyx_x86_emu_prepare(vcpu);
 		if (x86_emu_read_linear(&vcpu->emu, X86_SEG_CS, vcpu->rip,
 					insn, 4) != X86_EMU_DONE)
-			return X86_SEG_DS;
+			return;
 	}
 	for (i = 0; i < sizeof(insn); i++) {
 		switch (insn[i]) {
-		case 0x26: seg = X86_SEG_ES; continue;
-		case 0x2e: seg = X86_SEG_CS; continue;
-		case 0x36: seg = X86_SEG_SS; continue;
-		case 0x3e: seg = X86_SEG_DS; continue;
-		case 0x64: seg = X86_SEG_FS; continue;
-		case 0x65: seg = X86_SEG_GS; continue;
-		case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		case 0x26: *seg = X86_SEG_ES; continue;
+		case 0x2e: *seg = X86_SEG_CS; continue;
+		case 0x36: *seg = X86_SEG_SS; continue;
+		case 0x3e: *seg = X86_SEG_DS; continue;
+		case 0x64: *seg = X86_SEG_FS; continue;
+		case 0x65: *seg = X86_SEG_GS; continue;
+		case 0x67:
+			*addr_size = in64 ? 4 : def == 4 ? 2 : 4;
+			continue;
+		case 0x66: case 0xf0: case 0xf2: case 0xf3:
 			continue;
 		}
-		if ((insn[i] & 0xf0) == 0x40)	/* REX; harmless outside 64-bit */
+		if (in64 && (insn[i] & 0xf0) == 0x40)	/* REX */
 			continue;
 		break;
 	}
-	return seg;
 }
 
 /* Advance RSI/RDI and RCX after "count" string I/O items. */
@@ -255,6 +265,7 @@ int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio)
 	struct nyx_string_io *sio = &vcpu->sio;
 	u64 count = 1;
 	u32 chunk;
+	int seg;
 
 	run->exit_reason = NYX_EXIT_IO;
 	run->io.direction = pio->in ? NYX_EXIT_IO_IN : NYX_EXIT_IO_OUT;
@@ -282,16 +293,14 @@ int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio)
 	sio->size = pio->size;
 	sio->in = pio->in;
 	sio->rep = pio->rep;
-	sio->addr_size = pio->addr_size;
 	sio->next_rip = pio->next_rip;
+	nyx_x86_emu_prepare(vcpu);
+	nyx_string_io_decode(vcpu, &seg, &sio->addr_size);
 	/* INS always writes ES:[RDI]; OUTS reads DS:[RSI] or an override. */
-	if (pio->in)
-		sio->seg = X86_SEG_ES;
-	else
-		sio->seg = pio->seg >= 0 ? pio->seg : nyx_outs_segment(vcpu);
+	sio->seg = pio->in ? X86_SEG_ES : seg;
 
 	if (pio->rep) {
-		count = vcpu->regs[X86_RCX] & nyx_addr_mask(pio->addr_size);
+		count = vcpu->regs[X86_RCX] & nyx_addr_mask(sio->addr_size);
 		if (!count) {
 			vcpu->rip = pio->next_rip;
 			return 1;

@@ -19,8 +19,6 @@ struct nyx_pio {
 	bool in;
 	bool string;
 	bool rep;
-	u8 addr_size;		/* 2, 4, 8 (string I/O) */
-	int seg;		/* x86_seg for outs, or -1: decode prefixes */
 	u64 next_rip;
 };
 

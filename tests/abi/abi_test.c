@@ -390,7 +390,8 @@ static void test_exits(void)
 
 	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_HLT, "hlt exit");
 	EXPECT(ioctl(v.fd, NYX_GET_REGS, &regs) == 0 &&
-	       regs.rip == 0x1000 + sizeof(code) && regs.rbx == 0x1234,
+	       regs.rip == 0x1000 + sizeof(code) && regs.rax == 0 &&
+	       regs.rsp == 0x7000,
 	       "rip after hlt %llx", (unsigned long long)regs.rip);
 	vcpu_destroy(&v);
 	vm_destroy(&vm, 0x10000);

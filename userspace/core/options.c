@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86/boot.h"
+#include "core/options.h"
+
+enum {
+	OPT_MEMORY = 'm',
+	OPT_CPUS = 'c',
+	OPT_HELP = 'h',
+	OPT_VERBOSE = 'v',
+	OPT_FLAT = 0x100,
+	OPT_KERNEL,
+	OPT_SERIAL,
+	OPT_DEVICE,
+};
+
+static const struct option run_long_options[] = {
+	{ "memory",  required_argument, NULL, OPT_MEMORY },
+	{ "cpus",    required_argument, NULL, OPT_CPUS },
+	{ "flat",    required_argument, NULL, OPT_FLAT },
+	{ "kernel",  required_argument, NULL, OPT_KERNEL },
+	{ "serial",  required_argument, NULL, OPT_SERIAL },
+	{ "device",  required_argument, NULL, OPT_DEVICE },
+	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
+	{ "help",    no_argument,       NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+void run_usage(FILE *out)
+{
+	fprintf(out,
+"usage: nyx run [options]\n"
+"\n"
+"Boot a guest on the nyx hypervisor (/dev/nyx).\n"
+"\n"
+"  -m, --memory SIZE       guest RAM (default " DEFAULT_MEMORY_TEXT ", minimum 1M); SIZE takes\n"
+"                          a K, M, G or T suffix, a bare number means MiB.\n"
+"                          RAM above 3G is mapped from 4G (PCI hole)\n"
+"  -c, --cpus N            number of vCPUs, 1..%d (default 1)\n"
+"      --flat FILE[@ADDR]  load FILE at guest-physical ADDR (default 0x7c00,\n"
+"                          decimal or 0x hex) and start every vCPU there in\n"
+"                          real mode with CS:IP = 0:ADDR; vCPUs tell each\n"
+"                          other apart by CPUID.1:EBX[31:24] (APIC ID)\n"
+"      --kernel FILE       Linux bzImage (not supported yet)\n"
+"      --serial BACKEND    COM1 (0x3f8): stdio (default; stdin is the input,\n"
+"                          Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A),\n"
+"                          file:PATH (output only) or none\n"
+"      --device NAME       add a device; NAME: testdev (ports 0xe0-0xef, MMIO\n"
+"                          0xfe000000, see Documentation/testdev.rst).\n"
+"                          Repeatable\n"
+"  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
+"  -h, --help              this help\n"
+"\n"
+"Always present: COM1 16550A UART at 0x3f8, debug-exit port 0xf4.\n"
+"\n"
+"Exit status:\n"
+"  0     all vCPUs halted (or Ctrl-A x)\n"
+"  odd   the guest wrote CODE to port 0xf4: status (CODE << 1) | 1\n"
+"  2     usage or setup error (bad option, unreadable file, no /dev/nyx)\n"
+"  4     guest shutdown (triple fault)\n"
+"  6     vCPU failure (entry failure or internal error)\n"
+"  SIGINT/SIGTERM/SIGHUP: nyx cleans up, then dies of that signal\n",
+		MAX_CPUS);
+}
+
+static int parse_serial(const char *arg, struct run_options *o)
+{
+	if (!strcmp(arg, "stdio")) {
+		o->serial = SERIAL_STDIO;
+	} else if (!strcmp(arg, "none")) {
+		o->serial = SERIAL_NONE;
+	} else if (!strncmp(arg, "file:", 5) && arg[5]) {
+		o->serial = SERIAL_FILE;
+		o->serial_path = arg + 5;
+	} else {
+		pr_err("--serial: invalid backend '%s' (stdio, file:PATH or none)",
+		       arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_device(const char *arg, struct run_options *o)
+{
+	if (!strcmp(arg, "testdev")) {
+		o->testdev = true;
+		return 0;
+	}
+	pr_err("--device: unknown device '%s' (known: testdev)", arg);
+	return -1;
+}
+
+static int parse_one(int opt, const char *arg, struct run_options *o)
+{
+	u64 val;
+	int ret;
+
+	switch (opt) {
+	case OPT_MEMORY:
+		ret = parse_size(arg, &val);
+		if (ret) {
+			pr_err("--memory: %s '%s' (e.g. 512M, 2G)",
+			       ret == -ERANGE ? "too large" : "invalid size",
+			       arg);
+			return -1;
+		}
+		o->memory = val;
+		o->memory_text = arg;
+		return 0;
+	case OPT_CPUS:
+		if (parse_u64(arg, &val) || val < 1 || val > MAX_CPUS) {
+			pr_err("--cpus: '%s' is not a number in 1..%d", arg,
+			       MAX_CPUS);
+			return -1;
+		}
+		o->cpus = val;
+		return 0;
+	case OPT_FLAT:
+		if (o->flat_path) {
+			pr_err("--flat: given more than once");
+			return -1;
+		}
+		if (parse_flat_spec(arg, &o->flat_path, &o->flat_addr)) {
+			pr_err("--flat: invalid '%s' (FILE or FILE@ADDR, e.g. boot.bin@0x7c00)",
+			       arg);
+			return -1;
+		}
+		return 0;
+	case OPT_KERNEL:
+		o->kernel = arg;
+		return 0;
+	case OPT_SERIAL:
+		return parse_serial(arg, o);
+	case OPT_DEVICE:
+		return parse_device(arg, o);
+	case OPT_VERBOSE:
+		o->verbose = true;
+		return 0;
+	}
+	return -1;
+}
+
+int run_options_parse(int argc, char **argv, struct run_options *o)
+{
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->memory = DEFAULT_MEMORY;
+	o->memory_text = DEFAULT_MEMORY_TEXT;
+	o->cpus = 1;
+	o->serial = SERIAL_STDIO;
+
+	optind = 0;	/* full reset: the parser may run more than once */
+	opterr = 0;	/* errors are reported below, in our words */
+	while ((opt = getopt_long(argc, argv, "+:m:c:vh", run_long_options,
+				  NULL)) != -1) {
+		if (opt == OPT_HELP) {
+			run_usage(stdout);
+			return 1;
+		}
+		if (opt == '?') {
+			if (optopt)
+				pr_err("run: unknown option '-%c' (see nyx run --help)",
+				       optopt);
+			else
+				pr_err("run: unknown option '%s' (see nyx run --help)",
+				       argv[optind - 1]);
+			goto err;
+		}
+		if (opt == ':') {
+			pr_err("run: option '%s' needs an argument",
+			       argv[optind - 1]);
+			goto err;
+		}
+		if (parse_one(opt, optarg, o))
+			goto err;
+	}
+	if (optind < argc) {
+		pr_err("run: unexpected argument '%s' (see nyx run --help)",
+		       argv[optind]);
+		goto err;
+	}
+	if (!o->flat_path && !o->kernel) {
+		pr_err("run: nothing to boot: use --flat FILE[@ADDR]");
+		goto err;
+	}
+	return 0;
+err:
+	run_options_free(o);
+	return -1;
+}
+
+void run_options_free(struct run_options *o)
+{
+	free(o->flat_path);
+	o->flat_path = NULL;
+}

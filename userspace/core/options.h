@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command line of "nyx run".
+ */
+#ifndef NYX_OPTIONS_H
+#define NYX_OPTIONS_H
+
+#include <stdio.h>
+
+#include "core/util.h"
+
+#define DEFAULT_MEMORY		(64 * SZ_1M)
+#define DEFAULT_MEMORY_TEXT	"64M"
+#define MAX_CPUS		64
+
+enum serial_backend {
+	SERIAL_STDIO,		/* stdout, and stdin as input */
+	SERIAL_FILE,		/* output to a file, no input */
+	SERIAL_NONE,		/* the UART exists, output is dropped */
+};
+
+struct run_options {
+	u64 memory;
+	const char *memory_text;	/* as typed, for messages */
+	unsigned int cpus;
+	char *flat_path;		/* malloc'd; NULL without --flat */
+	u64 flat_addr;
+	const char *kernel;
+	enum serial_backend serial;
+	const char *serial_path;	/* SERIAL_FILE */
+	bool testdev;
+	bool verbose;
+};
+
+/*
+ * Parse "run" arguments (argv[0] is "run"). Returns 0 to go on, 1 if help
+ * was printed, or -1 after printing an error.
+ */
+int run_options_parse(int argc, char **argv, struct run_options *o);
+void run_options_free(struct run_options *o);
+
+void run_usage(FILE *out);
+
+#endif

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nyx launcher: "nyx run" boots a guest on /dev/nyx.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <uapi/nyx.h>
+
+#include "arch/x86/boot.h"
+#include "arch/x86/cpuid.h"
+#include "core/bus.h"
+#include "core/options.h"
+#include "core/stop.h"
+#include "core/term.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "hw/debug_exit.h"
+#include "hw/serial.h"
+#include "hw/testdev.h"
+
+#ifndef NYX_VERSION
+#define NYX_VERSION "0.1"
+#endif
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: nyx <command> [options]\n"
+"\n"
+"Commands:\n"
+"  run [options]    boot a guest (options below)\n"
+"  cpuid [--cpus N] print the guest CPUID table derived from this host\n"
+"                   (works without /dev/nyx)\n"
+"  version          print the launcher and ABI versions\n"
+"  help             this help (also --help, -h)\n"
+"\n");
+	run_usage(out);
+}
+
+/* ---------------------------------------------------------------------
+ * Signals
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
+	}
+}
+
+static void stop_signal_set(sigset_t *set)
+{
+	unsigned int i;
+
+	sigemptyset(set);
+	for (i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaddset(set, stop_signals[i]);
+}
+
+/*
+ * Stop signals are blocked in every thread and taken synchronously here,
+ * so stopping runs in normal thread context. A second signal while the
+ * launcher tears down means "now".
+ */
+static void *signal_thread(void *arg)
+{
+	sigset_t set;
+	int sig;
+
+	(void)arg;
+	stop_signal_set(&set);
+	for (;;) {
+		if (sigwait(&set, &sig))
+			continue;
+		if (stop_request_signal(sig)) {
+			pr_info("received %s, stopping", signal_name(sig));
+			continue;
+		}
+		term_restore();
+		_exit(128 + sig);
+	}
+	return NULL;
+}
+
+static int setup_signals(void)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	sigset_t set;
+	int ret;
+
+	/* Before any other thread exists, so that all inherit the mask. */
+	stop_signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is not fatal */
+	vcpu_install_kick_signal();
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = pthread_create(&thread, &attr, signal_thread, NULL);
+	pthread_attr_destroy(&attr);
+	if (ret)
+		pr_err("cannot create the signal thread: %s", strerror(ret));
+	return ret ? NYX_EXIT_SETUP : 0;
+}
+
+/* Die of the signal that stopped us, now that the terminal is sane. */
+static void reraise(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	raise(sig);	/* pending while blocked... */
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);	/* ...delivered here */
+}
+
+/* ---------------------------------------------------------------------
+ * nyx run
+ */
+static struct vm vm;
+static struct serial com1;
+static struct testdev testdev;
+static struct cpuid_table cpuid;
+static struct vcpu vcpus[MAX_CPUS];
+static int serial_out_fd = -1;
+
+static int setup_devices(const struct run_options *o)
+{
+	serial_tx_fn tx = NULL;
+	int ret;
+
+	switch (o->serial) {
+	case SERIAL_STDIO:
+		serial_out_fd = STDOUT_FILENO;
+		tx = serial_tx_fd;
+		break;
+	case SERIAL_FILE:
+		serial_out_fd = open(o->serial_path,
+				     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				     0644);
+		if (serial_out_fd < 0) {
+			pr_err("cannot open %s: %s", o->serial_path,
+			       strerror(errno));
+			return NYX_EXIT_SETUP;
+		}
+		tx = serial_tx_fd;
+		break;
+	case SERIAL_NONE:
+		break;
+	}
+	serial_init(&com1, SERIAL_COM1_BASE, SERIAL_COM1_IRQ, tx,
+		    (void *)(intptr_t)serial_out_fd);
+
+	ret = serial_register(&com1);
+	if (!ret)
+		ret = debug_exit_register();
+	if (!ret && o->testdev) {
+		testdev_init(&testdev);
+		ret = testdev_register(&testdev);
+	}
+	if (ret) {
+		pr_err("cannot register devices: %s", strerror(-ret));
+		return NYX_EXIT_SETUP;
+	}
+	return 0;
+}
+
+static int setup_vcpus(const struct run_options *o)
+{
+	unsigned int i;
+	int ret;
+
+	if (vm.max_vcpus && o->cpus > (unsigned int)vm.max_vcpus) {
+		pr_err("--cpus: %u vCPUs requested, the module allows %d",
+		       o->cpus, vm.max_vcpus);
+		return NYX_EXIT_SETUP;
+	}
+	if (cpuid_build(&cpuid, cpuid_query_host, o->cpus)) {
+		pr_err("CPUID table does not fit in %d entries",
+		       NYX_MAX_CPUID_ENTRIES);
+		return NYX_EXIT_SETUP;
+	}
+	for (i = 0; i < o->cpus; i++) {
+		if (vcpu_create(&vcpus[i], &vm, i))
+			return NYX_EXIT_SETUP;
+		cpuid_set_vcpu(&cpuid, i);
+		ret = cpuid_apply(vcpus[i].fd, &cpuid);
+		if (ret) {
+			pr_err("vCPU %u: NYX_SET_CPUID: %s", i, strerror(-ret));
+			return NYX_EXIT_SETUP;
+		}
+		if (x86_boot_vcpu(vcpus[i].fd, i, o->flat_addr))
+			return NYX_EXIT_SETUP;
+	}
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_options o;
+	int ret, status, signo = 0;
+
+	ret = run_options_parse(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? 0 : NYX_EXIT_SETUP;
+	if (o.verbose)
+		nyx_debug = true;
+	if (o.kernel) {
+		pr_err("--kernel: not supported yet (Linux boot protocol is a later issue)");
+		ret = NYX_EXIT_SETUP;
+		goto out;
+	}
+
+	ret = setup_signals();
+	if (ret)
+		goto out;
+
+	/* RAM first: it only depends on the options, and a bad --memory
+	 * should be reported even where /dev/nyx is missing. */
+	vm_init(&vm);
+	ret = vm_reserve_ram(&vm, o.memory, o.memory_text);
+	if (!ret)
+		ret = vm_create(&vm);
+	if (!ret)
+		ret = setup_devices(&o);
+	if (!ret)
+		ret = flat_load(&vm, o.flat_path, o.flat_addr);
+	if (!ret)
+		ret = setup_vcpus(&o);
+	if (ret)
+		goto out;
+
+	pr_debug("%u vCPU(s), %llu MiB RAM, entry 0x%llx", o.cpus,
+		 (unsigned long long)(o.memory >> 20),
+		 (unsigned long long)o.flat_addr);
+	if (o.serial == SERIAL_STDIO) {
+		ret = term_start_input(&com1);
+		if (ret)
+			pr_err("serial input disabled: %s", strerror(-ret));
+	}
+	/* On failure the stop is already requested: tear down as usual. */
+	vcpus_start(vcpus, o.cpus);
+
+	status = stop_wait(&signo);
+	vcpus_join();
+	term_restore();
+	if (signo)
+		reraise(signo);
+	ret = status;
+out:
+	run_options_free(&o);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * nyx cpuid, nyx version
+ */
+static int cmd_cpuid(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	u64 cpus = 1;
+	int opt;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			if (parse_u64(optarg, &cpus) || !cpus ||
+			    cpus > MAX_CPUS) {
+				pr_err("--cpus: '%s' is not a number in 1..%d",
+				       optarg, MAX_CPUS);
+				return NYX_EXIT_SETUP;
+			}
+			break;
+		case 'h':
+			printf("usage: nyx cpuid [--cpus N]\n");
+			return 0;
+		default:
+			return NYX_EXIT_SETUP;
+		}
+	}
+	if (optind < argc) {
+		pr_err("cpuid: unexpected argument '%s'", argv[optind]);
+		return NYX_EXIT_SETUP;
+	}
+	if (cpuid_build(&cpuid, cpuid_query_host, cpus)) {
+		pr_err("CPUID table does not fit in %d entries",
+		       NYX_MAX_CPUID_ENTRIES);
+		return NYX_EXIT_SETUP;
+	}
+	cpuid_dump(&cpuid, stdout);
+	return 0;
+}
+
+static int cmd_version(void)
+{
+	int fd, api;
+
+	printf("nyx %s (userspace ABI version %d)\n", NYX_VERSION,
+	       NYX_API_VERSION);
+	fd = open(NYX_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		api = ioctl(fd, NYX_GET_API_VERSION, 0);
+		printf("%s: ABI version %d\n", NYX_DEV_PATH, api);
+		close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	debug_init_from_env();
+	if (!cmd) {
+		usage(stderr);
+		return NYX_EXIT_SETUP;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "cpuid"))
+		return cmd_cpuid(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
+		return cmd_version();
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	pr_err("unknown command '%s' (see nyx --help)", cmd);
+	return NYX_EXIT_SETUP;
+}
