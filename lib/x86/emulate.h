@@ -106,6 +106,12 @@ struct x86_emu {
 	struct x86_cpu_state *cpu;
 	const struct x86_emu_ops *ops;
 	void *opaque;
+	/*
+	 * Guest MAXPHYADDR as a mask for the page walker's reserved-bit
+	 * checks (see struct x86_paging_cfg); 0, as left by x86_emu_init(),
+	 * means 52 bits. Set it after x86_emu_init() if known.
+	 */
+	u64 maxphyaddr_mask;
 
 	/* the MMIO log for the instruction in progress */
 	unsigned int nr_mmio_done;

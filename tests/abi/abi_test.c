@@ -334,6 +334,84 @@ static int run(struct vcpu *v)
 	return ioctl(v->fd, NYX_RUN, 0);
 }
 
+/*
+ * debugfs shows this process's one VM with the exits test_exits() made:
+ * three port I/O exits, two MMIO exits, one CPUID, one HLT.
+ */
+static void check_debugfs_exits(void)
+{
+	char path[128], line[128];
+	long io = -1, mmio = -1, cpuid = -1, hlt = -1, n;
+	char name[64];
+	FILE *f;
+	int id;
+
+	for (id = 0; id < 4096; id++) {
+		snprintf(path, sizeof(path),
+			 "/sys/kernel/debug/nyx/%d-%d/vcpu0/exits", getpid(), id);
+		f = fopen(path, "r");
+		if (f)
+			break;
+	}
+	EXPECT(f != NULL, "debugfs exits file for pid %d", getpid());
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %ld", name, &n) != 2)
+			continue;
+		if (!strcmp(name, "io"))
+			io = n;
+		else if (!strcmp(name, "mmio"))
+			mmio = n;
+		else if (!strcmp(name, "cpuid"))
+			cpuid = n;
+		else if (!strcmp(name, "hlt"))
+			hlt = n;
+	}
+	fclose(f);
+	EXPECT(io == 3 && mmio == 2 && cpuid == 1 && hlt == 1,
+	       "debugfs counts io %ld mmio %ld cpuid %ld hlt %ld", io, mmio,
+	       cpuid, hlt);
+}
+
+/* Writes to a read-only slot exit as MMIO; reads see the RAM. */
+static void test_readonly_slot(void)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x00, 0x10,		/* mov ax, 0x1000 */
+		0x8e, 0xd8,			/* mov ds, ax (0x10000: RO slot) */
+		0xa0, 0x08, 0x00,		/* mov al, [8] */
+		0xa2, 0x09, 0x00,		/* mov [9], al */
+		0xf4,
+	};
+	struct nyx_memory_region mr = { 0 };
+	struct vm vm;
+	struct vcpu v;
+	uint8_t *rom;
+
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	rom = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	rom[8] = 0x77;
+	mr.slot = 1;
+	mr.flags = NYX_MEM_READONLY;
+	mr.guest_phys_addr = 0x10000;
+	mr.memory_size = 0x1000;
+	mr.userspace_addr = (uintptr_t)rom;
+	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0, "ro slot");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_MMIO &&
+	       v.run->mmio.is_write && v.run->mmio.phys_addr == 0x10009 &&
+	       v.run->mmio.data[0] == 0x77,
+	       "write to read-only slot is an MMIO write of the RAM value");
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_HLT &&
+	       rom[9] == 0, "read-only memory unchanged");
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+	munmap(rom, 0x1000);
+}
+
 /* Real-mode guest exercising IO, MMIO read/write, CPUID, HLT. */
 static void test_exits(void)
 {
@@ -389,6 +467,7 @@ static void test_exits(void)
 	       "mmio write carries the value read");
 
 	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_HLT, "hlt exit");
+	check_debugfs_exits();
 	EXPECT(ioctl(v.fd, NYX_GET_REGS, &regs) == 0 &&
 	       regs.rip == 0x1000 + sizeof(code) && regs.rax == 0 &&
 	       regs.rsp == 0x7000,
@@ -590,6 +669,7 @@ int main(int argc, char **argv)
 	test_memory_regions();
 	test_vcpu_ioctls();
 	test_exits();
+	test_readonly_slot();
 	test_shutdown();
 	test_fail_entry();
 	test_signal();

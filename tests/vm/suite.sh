@@ -1,0 +1,131 @@
+# The main in-VM suite (busybox sh), run by the initramfs /init under
+# scripts/nested-run. See lib.sh for the output protocol.
+#
+# Harness self-tests, selected on the kernel command line
+# (scripts/nested-run --no-module --append nyx.selftest=WHAT):
+#   hang       a test that never ends: the host timeout must name it
+#   timeout    a test over the per-test timeout: must FAIL, suite goes on
+#   calltrace  sysrq-l backtraces in the kernel log: the host must flag them
+#   panic      sysrq-c crash: the host must report an unfinished suite
+# shellcheck shell=sh source=tests/vm/lib.sh
+. /tests/lib.sh
+
+# ---------------------------------------------------------------------
+# The test environment itself (the CPU flags go to the log for reference:
+# e.g. which SVM features QEMU's TCG emulates)
+echo "    kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+grep -m1 '^flags' /proc/cpuinfo | fold -w 100 | sed 's/^/    /'
+run_cmd "cpu has svm npt" sh -c 'grep -qw svm /proc/cpuinfo && grep -qw npt /proc/cpuinfo'
+# kvm_amd must load here (later benchmarks compare against KVM); unload it
+# again so nyx owns SVM alone.
+run_cmd "modprobe kvm_amd" sh -c 'modprobe kvm_amd && [ -c /dev/kvm ] && modprobe -r kvm_amd kvm'
+
+selftest=$(sed -n 's/.*nyx\.selftest=\([a-z]*\).*/\1/p' /proc/cmdline)
+case "$selftest" in
+hang)
+	echo "RUN selftest: hang"
+	sleep 100000 ;;
+timeout)
+	TEST_TIMEOUT=3 run_cmd "selftest: per-test timeout (must FAIL)" sleep 100 ;;
+calltrace)
+	run_cmd "selftest: sysrq-l backtraces" sh -c 'echo l >/proc/sysrq-trigger; sleep 1' ;;
+panic)
+	echo "RUN selftest: panic"
+	echo c >/proc/sysrq-trigger ;;
+esac
+
+# ---------------------------------------------------------------------
+# Before the module: the launcher must say what is missing.
+if [ -x "$NYX" ] && [ ! -e /dev/nyx ]; then
+	echo "RUN nyx without /dev/nyx"
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run --flat "$GUESTS/serial.bin" </dev/null >"$OUT" 2>&1
+	rc=$?
+	if [ "$rc" = 2 ] && grep -qi insmod "$OUT"; then
+		pass "nyx without /dev/nyx"
+	else
+		show "$OUT"
+		fail "nyx without /dev/nyx" "exit status $rc (want 2) and a hint to insmod"
+	fi
+else
+	skip "nyx without /dev/nyx" "no launcher"
+fi
+
+if [ "$NYX_NO_MODULE" = 1 ]; then
+	skip "insmod nyx.ko" "--no-module"
+else
+	echo "RUN insmod nyx.ko"
+	if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
+		pass "insmod nyx.ko"
+	else
+		show "$OUT"
+		fail "insmod nyx.ko" "insmod failed or no /dev/nyx"
+		NYX_NO_MODULE=1		# the guest tests cannot run
+	fi
+fi
+
+# ---------------------------------------------------------------------
+# Guests: name, binary, expected status, expected output, launcher options
+# (NYX_TESTDEV_ARGS is split into words on purpose)
+# shellcheck disable=SC2086
+guest_test "guest serial" serial.bin 33 "hello from nyx guest"
+guest_test "guest hlt" hlt.bin 0 "HLT"
+guest_test "guest triple fault" triple.bin 4 "TRIPLE"
+guest_test "guest realmode" realmode.bin 33 "PASS" $NYX_TESTDEV_ARGS
+guest_test "guest prot32" prot32.bin 33 "PASS" $NYX_TESTDEV_ARGS
+guest_test "guest long64" long64.bin 33 "PASS" $NYX_TESTDEV_ARGS
+guest_test "guest smp2" smp2.bin 33 "PASS" --cpus 2
+
+# Two VMs at once, each with its own launcher.
+if [ "$NYX_NO_MODULE" = 1 ]; then
+	skip "two VMs at once" "no module"
+else
+	echo "RUN two VMs at once"
+	# shellcheck disable=SC2086
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS --flat "$GUESTS/prot32.bin" </dev/null >/tmp/vm1.out 2>&1 &
+	p1=$!
+	# shellcheck disable=SC2086
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS --flat "$GUESTS/long64.bin" </dev/null >/tmp/vm2.out 2>&1 &
+	p2=$!
+	wait $p1
+	rc1=$?
+	wait $p2
+	rc2=$?
+	why=
+	check_guest vm1 33 PASS /tmp/vm1.out "$rc1" || why="prot32: $reason"
+	check_guest vm2 33 PASS /tmp/vm2.out "$rc2" || why="$why${why:+; }long64: $reason"
+	if [ -z "$why" ]; then
+		pass "two VMs at once"
+	else
+		show /tmp/vm1.out
+		show /tmp/vm2.out
+		fail "two VMs at once" "$why"
+	fi
+fi
+
+# ---------------------------------------------------------------------
+# Extra test programs (build/vmtests/* on the host): exit 0 = pass. They
+# run from /tmp with NYX, GUESTS and NYX_TESTDEV_ARGS in the environment.
+export NYX GUESTS NYX_TESTDEV_ARGS
+for t in "$VMTESTS"/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	if [ "$NYX_NO_MODULE" = 1 ]; then
+		skip "vmtest $(basename "$t")" "no module"
+	else
+		run_cmd "vmtest $(basename "$t")" "$t"
+	fi
+done
+
+# ---------------------------------------------------------------------
+# The module must unload once no VM is left.
+if [ "$NYX_NO_MODULE" != 1 ] || grep -q '^nyx ' /proc/modules; then
+	echo "RUN rmmod nyx"
+	if rmmod nyx >"$OUT" 2>&1 && ! grep -q '^nyx ' /proc/modules; then
+		pass "rmmod nyx"
+	else
+		show "$OUT"
+		grep '^nyx ' /proc/modules | sed 's/^/    /'
+		fail "rmmod nyx" "module still loaded"
+	fi
+fi
+
+finish
