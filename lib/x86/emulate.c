@@ -74,7 +74,7 @@ static const u8 onebyte_table[256] = {
 	[0xac] = D_OK | D_BYTE, [0xad] = D_OK,	/* LODS */
 	[0xc6] = RMB | D_IMM8,
 	[0xc7] = RMV | D_IMMZ,
-	[0xf6] = RMB, [0xf7] = RMV,		/* group 3: imm for /0 only */
+	[0xf6] = RMB, [0xf7] = RMV,		/* group 3 (imm only for /0) */
 	[0xfe] = RMB, [0xff] = RMV,		/* group 4/5 */
 };
 
@@ -102,10 +102,10 @@ struct emu_ctx {
 	u64 rflags;
 
 	enum x86_emu_result status;	/* sticky fetch/decode failure */
-	unsigned int mmio_idx;		/* next MMIO log entry of this pass */
+	unsigned int mmio_idx;		/* next MMIO log entry (this pass) */
 	unsigned int fetched;		/* valid bytes in emu->insn */
 	unsigned int len;		/* decode cursor, then insn length */
-	bool keep_rip;			/* rep iteration: do not advance */
+	bool keep_rip;			/* rep: more iterations to go */
 
 	u8 mode;			/* code size: 2, 4 or 8 */
 	u8 op_size;
@@ -114,7 +114,7 @@ struct emu_ctx {
 	u8 rep;				/* 0, 0xf2 or 0xf3 */
 	bool lock;
 	u8 seg_ovr;			/* SEG_NONE or enum x86_seg */
-	u8 seg;				/* segment of the memory operand */
+	u8 seg;				/* memory operand segment */
 
 	u16 opcode;			/* 0x0fxx for two-byte opcodes */
 	u8 dflags;
@@ -843,7 +843,7 @@ static enum x86_emu_result exec_alu(struct emu_ctx *c)
 	unsigned int op, form;
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 a, b, res;
+	u64 a = 0, b, res;
 
 	if (c->opcode >= 0x80) {
 		op = c->nnn;
@@ -883,7 +883,7 @@ static enum x86_emu_result exec_test(struct emu_ctx *c)
 	unsigned int size = opsize(c);
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 a;
+	u64 a = 0;
 
 	if (c->opcode == 0xa8 || c->opcode == 0xa9) {
 		alu(c, ALU_AND, size, get_reg(c, X86_RAX, size), c->imm);
@@ -905,7 +905,7 @@ static enum x86_emu_result exec_group3(struct emu_ctx *c)
 	unsigned int size = opsize(c);
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 a;
+	u64 a = 0;
 
 	if (c->nnn == 0)
 		return exec_test(c);
@@ -930,7 +930,7 @@ static enum x86_emu_result exec_incdec(struct emu_ctx *c)
 	u64 cf = c->rflags & NYX_RFLAGS_CF;
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 a;
+	u64 a = 0;
 
 	if (c->nnn > 1)
 		return X86_EMU_UNHANDLED;
@@ -949,7 +949,7 @@ static enum x86_emu_result exec_xchg(struct emu_ctx *c)
 	unsigned int size = opsize(c);
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 a, r;
+	u64 a = 0, r;
 
 	rc = rm_prepare(c, size, true, &rm);
 	if (!rc)
@@ -967,7 +967,7 @@ static enum x86_emu_result exec_mov(struct emu_ctx *c)
 	unsigned int size = opsize(c);
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 v;
+	u64 v = 0;
 
 	if ((c->opcode == 0xc6 || c->opcode == 0xc7) && c->nnn != 0)
 		return X86_EMU_UNHANDLED;	/* XABORT/XBEGIN */
@@ -1012,7 +1012,7 @@ static enum x86_emu_result exec_movx(struct emu_ctx *c)
 	unsigned int src_size;
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 v;
+	u64 v = 0;
 
 	if (c->opcode == 0x63) {
 		if (c->mode != 8)
@@ -1041,7 +1041,7 @@ static enum x86_emu_result exec_bt(struct emu_ctx *c)
 	enum x86_emu_result rc;
 	struct operand rm;
 	unsigned int kind;	/* 0 BT, 1 BTS, 2 BTR, 3 BTC */
-	u64 off, val, bit;
+	u64 off, val = 0, bit;
 
 	if (c->opcode == 0x0fba) {
 		if (c->nnn < 4)
@@ -1090,7 +1090,7 @@ static enum x86_emu_result exec_cmpxchg(struct emu_ctx *c)
 	unsigned int size = opsize(c);
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 dst, acc;
+	u64 dst = 0, acc;
 
 	rc = rm_prepare(c, size, true, &rm);
 	if (!rc)
@@ -1117,7 +1117,7 @@ static enum x86_emu_result exec_xadd(struct emu_ctx *c)
 	unsigned int size = opsize(c);
 	enum x86_emu_result rc;
 	struct operand rm;
-	u64 dst, res;
+	u64 dst = 0, res;
 
 	rc = rm_prepare(c, size, true, &rm);
 	if (!rc)

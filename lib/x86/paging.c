@@ -32,8 +32,8 @@
 #define PAGE_FRAME(a)		((a) & ~(NYX_PAGE_SIZE - 1))
 
 /* Reserved bits of large-page entries (between the PAT bit and the frame). */
-#define RSVD_2M			(((1ull << 21) - 1) & ~((1ull << 13) - 1))
-#define RSVD_1G			(((1ull << 30) - 1) & ~((1ull << 13) - 1))
+#define RSVD_2M		0x00000000001fe000ull	/* bits 20:13 */
+#define RSVD_1G		0x000000003fffe000ull	/* bits 29:13 */
 /* PAE PDPTE: bits 2:1 and 8:5 are reserved (there is no U/S, R/W or A). */
 #define RSVD_PDPTE		0x1e6ull
 /* 32-bit 4 MiB PDE: bit 21 is reserved, bits 20:13 are PA bits 39:32. */
@@ -46,7 +46,7 @@ struct walk_state {
 	u64 la;
 	u32 access;
 	u64 pa_mask;		/* valid guest-physical address bits */
-	bool nxe;		/* XD bits are honoured (PAE/long mode + NXE) */
+	bool nxe;		/* XD bits honoured (PAE/long + NXE) */
 	bool report_fetch;	/* error code carries X86_PF_FETCH */
 	/* effective rights, accumulated over the levels walked */
 	bool rw, us, nx;

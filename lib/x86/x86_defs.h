@@ -30,8 +30,9 @@
 #define NYX_RFLAGS_DF		(1ull << 10)
 #define NYX_RFLAGS_OF		(1ull << 11)
 #define NYX_RFLAGS_VM		(1ull << 17)
-#define NYX_RFLAGS_ARITH	(NYX_RFLAGS_CF | NYX_RFLAGS_PF | NYX_RFLAGS_AF | \
-				 NYX_RFLAGS_ZF | NYX_RFLAGS_SF | NYX_RFLAGS_OF)
+#define NYX_RFLAGS_ARITH	(NYX_RFLAGS_CF | NYX_RFLAGS_PF | \
+				 NYX_RFLAGS_AF | NYX_RFLAGS_ZF | \
+				 NYX_RFLAGS_SF | NYX_RFLAGS_OF)
 
 #define NYX_PTE_P		(1ull << 0)
 #define NYX_PTE_RW		(1ull << 1)

@@ -14,7 +14,8 @@
 #include <x86/x86_defs.h>
 
 #define F_RAM_SIZE	(64u * 1024)
-#define F_MMIO_LO	0xa000ull	/* [0xa000, 0xc000): MMIO in RAM range */
+/* [0xa000, 0xc000) is MMIO inside the RAM range */
+#define F_MMIO_LO	0xa000ull
 #define F_MMIO_HI	0xc000ull
 #define F_ROM		0xe000ull	/* writes report MMIO */
 

@@ -404,7 +404,8 @@ static void report(const char *what, int op, unsigned int size, u64 d,
 {
 	if (mismatch_reports++ > 10)
 		return;
-	fprintf(stderr, "  %s op %d size %u d %llx s %llx fi %llx: res %llx/%llx flags %llx/%llx\n",
+	fprintf(stderr,
+		"  %s op %d size %u d %llx s %llx fi %llx: res %llx/%llx flags %llx/%llx\n",
 		what, op, size, (unsigned long long)d, (unsigned long long)s,
 		(unsigned long long)fi, (unsigned long long)got,
 		(unsigned long long)exp, (unsigned long long)gotf,
@@ -2439,7 +2440,8 @@ static void test_random(void)
 			setup((int)(it / 500) % M_NR);
 		fresh();
 		for (i = 0; i < 16; i++) {
-			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			seed = seed * 6364136223846793005ull +
+			       1442695040888963407ull;
 			ib[i] = (u8)(seed >> 56);
 			if (i < X86_NR_GPRS) {
 				static const u64 bases[4] = {
@@ -2463,8 +2465,10 @@ static void test_random(void)
 		    rc != X86_EMU_UNHANDLED)
 			bad++;
 		if (rc == X86_EMU_EXCEPTION &&
-		    emu.exc.vector != NYX_EXC_GP && emu.exc.vector != NYX_EXC_PF &&
-		    emu.exc.vector != NYX_EXC_UD && emu.exc.vector != NYX_EXC_SS)
+		    emu.exc.vector != NYX_EXC_GP &&
+		    emu.exc.vector != NYX_EXC_PF &&
+		    emu.exc.vector != NYX_EXC_UD &&
+		    emu.exc.vector != NYX_EXC_SS)
 			bad++;
 		if (rc != X86_EMU_DONE && memcmp(&before, &cpu, sizeof(cpu)))
 			bad++;

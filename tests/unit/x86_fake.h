@@ -53,7 +53,8 @@ static inline u8 *dev_ptr(u64 gpa, unsigned int len)
 	return NULL;
 }
 
-static inline int fake_read_phys(void *opaque, u64 gpa, void *buf, unsigned int len)
+static inline int fake_read_phys(void *opaque, u64 gpa, void *buf,
+				 unsigned int len)
 {
 	(void)opaque;
 	phys_reads++;
