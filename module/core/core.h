@@ -131,6 +131,7 @@ struct nyx_vcpu {
 	u64 mtrr_var[16];
 	u64 tsc_offset;
 	u64 dr[4];			/* DR0-3: intercepted, never on hardware */
+	u64 dr6;			/* where the vendor does not switch it */
 
 	enum nyx_pending_user pending;
 	struct nyx_string_io sio;
@@ -173,6 +174,9 @@ struct nyx_vendor_ops {
 	void (*vcpu_free)(struct nyx_vcpu *vcpu);
 	void (*vcpu_reset)(struct nyx_vcpu *vcpu);
 
+	/* Before each entry, preemption disabled, interrupts enabled: bind
+	 * the vCPU's hardware state to this CPU (may IPI the previous one). */
+	void (*vcpu_load)(struct nyx_vcpu *vcpu, int cpu);
 	/* Enter the guest once; preemption and interrupts are disabled. */
 	void (*vcpu_run)(struct nyx_vcpu *vcpu);
 	/* Handle the last exit, interrupts enabled. >0: re-enter, 0: exit to
@@ -189,6 +193,8 @@ struct nyx_vendor_ops {
 	int (*get_msr)(struct nyx_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct nyx_vcpu *vcpu, u32 index, u64 data);
 	u64 (*get_cr4)(struct nyx_vcpu *vcpu);
+	u64 (*get_dr7)(struct nyx_vcpu *vcpu);
+	void (*set_dr7)(struct nyx_vcpu *vcpu, u64 val);
 	void (*set_tsc_offset)(struct nyx_vcpu *vcpu, u64 offset);
 	void (*inject_exception)(struct nyx_vcpu *vcpu,
 				 const struct nyx_pending_exception *exc);

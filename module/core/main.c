@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "svm/svm.h"
+#include "vmx/vmx.h"
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("nyx: a small hypervisor (AMD SVM, Intel VMX)");
@@ -149,8 +150,10 @@ static int __init nyx_init(void)
 
 	if (nyx_svm_supported()) {
 		nyx_ops = &nyx_svm_ops;
+	} else if (nyx_vmx_supported()) {
+		nyx_ops = &nyx_vmx_ops;
 	} else {
-		pr_err("nyx: no supported virtualization extension (AMD SVM with NPT)\n");
+		pr_err("nyx: no supported virtualization extension (AMD SVM with NPT, Intel VMX with EPT)\n");
 		return -ENODEV;
 	}
 

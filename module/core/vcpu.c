@@ -90,6 +90,8 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	nyx_process_requests(vcpu);
 
 	preempt_disable();
+	if (nyx_ops->vcpu_load)
+		nyx_ops->vcpu_load(vcpu, smp_processor_id());
 	local_irq_disable();
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	WRITE_ONCE(vcpu->mode, NYX_IN_GUEST);

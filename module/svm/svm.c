@@ -706,6 +706,16 @@ static u64 svm_get_cr4(struct nyx_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->save.cr4;
 }
 
+static u64 svm_get_dr7(struct nyx_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.dr7;
+}
+
+static void svm_set_dr7(struct nyx_vcpu *vcpu, u64 val)
+{
+	to_svm(vcpu)->vmcb->save.dr7 = val;
+}
+
 static bool svm_canonical(u64 la)
 {
 	return (u64)(((s64)la << 16) >> 16) == la;
@@ -843,6 +853,8 @@ const struct nyx_vendor_ops nyx_svm_ops = {
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 	.get_cr4 = svm_get_cr4,
+	.get_dr7 = svm_get_dr7,
+	.set_dr7 = svm_set_dr7,
 	.set_tsc_offset = svm_set_tsc_offset,
 	.inject_exception = svm_inject_exception,
 	.flush_tlb = svm_flush_tlb,

@@ -48,16 +48,25 @@ static int nyx_emu_write_phys(void *opaque, u64 gpa, const void *buf,
 	return nyx_emu_phys(opaque, gpa, (void *)buf, len, true);
 }
 
-/* DR0-3 are intercepted and live only in the vCPU; DR6/7 in the VMCB
- * are not intercepted, so the emulator never sees them. */
+/*
+ * MOV to/from debug registers that the vendor intercepts. DR0-3 (and DR6
+ * where the vendor does not switch it) live only in the vCPU, never on the
+ * host's registers; DR7 is the vendor's (VMCB/VMCS). Guest hardware
+ * breakpoints therefore do not fire yet: guest debugging is a later issue.
+ */
 static int nyx_emu_get_dr(void *opaque, int dr, u64 *val)
 {
 	struct nyx_vcpu *vcpu = opaque;
 
-	if (dr < 0 || dr > 3)
-		return -1;
 	vcpu->stats[NYX_STAT_DR]++;
-	*val = vcpu->dr[dr];
+	if (dr >= 0 && dr <= 3)
+		*val = vcpu->dr[dr];
+	else if (dr == 6)
+		*val = vcpu->dr6;
+	else if (dr == 7)
+		*val = nyx_ops->get_dr7(vcpu);
+	else
+		return -1;
 	return 0;
 }
 
@@ -65,10 +74,20 @@ static int nyx_emu_set_dr(void *opaque, int dr, u64 val)
 {
 	struct nyx_vcpu *vcpu = opaque;
 
-	if (dr < 0 || dr > 3)
-		return -1;
 	vcpu->stats[NYX_STAT_DR]++;
-	vcpu->dr[dr] = val;
+	if (dr >= 0 && dr <= 3) {
+		vcpu->dr[dr] = val;
+	} else if (dr == 6) {
+		if (val >> 32)
+			return -1;
+		vcpu->dr6 = val | 0xffff0ff0ull;
+	} else if (dr == 7) {
+		if (val >> 32)
+			return -1;
+		nyx_ops->set_dr7(vcpu, (val & ~0xd800ull) | 0x400);
+	} else {
+		return -1;
+	}
 	return 0;
 }
 

@@ -24,6 +24,7 @@ void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu)
 	memset(vcpu->mtrr_fixed, 0, sizeof(vcpu->mtrr_fixed));
 	memset(vcpu->mtrr_var, 0, sizeof(vcpu->mtrr_var));
 	memset(vcpu->dr, 0, sizeof(vcpu->dr));
+	vcpu->dr6 = 0xffff0ff0;
 	vcpu->pending = NYX_PENDING_NONE;
 	vcpu->exc.pending = false;
 	vcpu->state_invalid = false;

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NYX_VMX_H
+#define NYX_VMX_H
+
+#include "core/core.h"
+
+extern const struct nyx_vendor_ops nyx_vmx_ops;
+bool nyx_vmx_supported(void);
+
+#endif
