@@ -438,10 +438,7 @@ static int svm_handle_ioio(struct nyx_vcpu *vcpu)
 static int svm_handle_npf(struct nyx_vcpu *vcpu)
 {
 	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
-	struct nyx_vm *vm = vcpu->vm;
 	u64 gpa = c->exit_info_2, err = c->exit_info_1;
-	struct nyx_memslot *slot;
-	int r;
 
 	if (err & SVM_NPF_RSVD) {
 		u64 data[2] = { gpa, err };
@@ -451,33 +448,9 @@ static int svm_handle_npf(struct nyx_vcpu *vcpu)
 					      NYX_INTERNAL_ERROR_UNKNOWN_EXIT,
 					      2, data);
 	}
-
-	mutex_lock(&vm->lock);
-	slot = nyx_find_slot(vm, gpa >> PAGE_SHIFT);
-	if (slot && !((err & SVM_NPF_WRITE) &&
-		      (slot->flags & NYX_MEM_READONLY))) {
-		r = nyx_mmu_map_gpa(vcpu, slot, gpa);
-		mutex_unlock(&vm->lock);
-		if (r) {
-			u64 data[2] = { gpa, (u64)(s64)r };
-
-			return nyx_x86_internal_error(vcpu,
-					NYX_INTERNAL_ERROR_NO_MEMORY, 2, data);
-		}
-		vcpu->stats[NYX_STAT_NPF_MAP]++;
-		return 1;
-	}
-	mutex_unlock(&vm->lock);
-
-	if (c->exit_int_info & SVM_EXITINTINFO_VALID) {
-		u64 data[3] = { gpa, c->exit_int_info, vcpu->rip };
-
-		/* an event's delivery touched MMIO: cannot be emulated */
-		return nyx_x86_internal_error(vcpu,
-					      NYX_INTERNAL_ERROR_DELIVERY_EV,
-					      3, data);
-	}
-	return nyx_x86_handle_mmio(vcpu, gpa);
+	return nyx_x86_handle_gpa_fault(vcpu, gpa, err & SVM_NPF_WRITE,
+					c->exit_int_info,
+					c->exit_int_info & SVM_EXITINTINFO_VALID);
 }
 
 static int svm_handle_exit(struct nyx_vcpu *vcpu)
@@ -580,52 +553,34 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 }
 
 /* ---- state accessors ---- */
-static void svm_seg_to_user(const struct vmcb_seg *v, struct nyx_segment *s)
+static struct vmcb_seg *svm_seg(struct vmcb_save_area *s, int i)
 {
-	s->base = v->base;
-	s->limit = v->limit;
-	s->selector = v->selector;
-	s->type = v->attrib & SVM_SELECTOR_TYPE_MASK;
-	s->s = !!(v->attrib & SVM_SELECTOR_S_MASK);
-	s->dpl = (v->attrib >> SVM_SELECTOR_DPL_SHIFT) & 3;
-	s->present = !!(v->attrib & SVM_SELECTOR_P_MASK);
-	s->avl = !!(v->attrib & SVM_SELECTOR_AVL_MASK);
-	s->l = !!(v->attrib & SVM_SELECTOR_L_MASK);
-	s->db = !!(v->attrib & SVM_SELECTOR_DB_MASK);
-	s->g = !!(v->attrib & SVM_SELECTOR_G_MASK);
-	s->unusable = !s->present;
-	s->padding = 0;
-}
+	struct vmcb_seg *segs[NYX_SREGS_NR_SEGS] = {
+		[X86_SEG_ES] = &s->es, [X86_SEG_CS] = &s->cs,
+		[X86_SEG_SS] = &s->ss, [X86_SEG_DS] = &s->ds,
+		[X86_SEG_FS] = &s->fs, [X86_SEG_GS] = &s->gs,
+		[NYX_SREGS_TR] = &s->tr, [NYX_SREGS_LDT] = &s->ldtr,
+	};
 
-static void svm_seg_from_user(struct vmcb_seg *v, const struct nyx_segment *s)
-{
-	v->base = s->base;
-	v->limit = s->limit;
-	v->selector = s->selector;
-	v->attrib = s->unusable ? 0 :
-		(s->type & SVM_SELECTOR_TYPE_MASK) |
-		(s->s << SVM_SELECTOR_S_SHIFT) |
-		(s->dpl << SVM_SELECTOR_DPL_SHIFT) |
-		(s->present << SVM_SELECTOR_P_SHIFT) |
-		(s->avl << SVM_SELECTOR_AVL_SHIFT) |
-		(s->l << SVM_SELECTOR_L_SHIFT) |
-		(s->db << SVM_SELECTOR_DB_SHIFT) |
-		(s->g << SVM_SELECTOR_G_SHIFT);
+	return segs[i];
 }
 
 static void svm_get_sregs(struct nyx_vcpu *vcpu, struct nyx_sregs *sr)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	struct vmcb_save_area *s = &vmcb->save;
+	int i;
 
-	svm_seg_to_user(&s->cs, &sr->cs);
-	svm_seg_to_user(&s->ds, &sr->ds);
-	svm_seg_to_user(&s->es, &sr->es);
-	svm_seg_to_user(&s->fs, &sr->fs);
-	svm_seg_to_user(&s->gs, &sr->gs);
-	svm_seg_to_user(&s->ss, &sr->ss);
-	svm_seg_to_user(&s->tr, &sr->tr);
-	svm_seg_to_user(&s->ldtr, &sr->ldt);
+	for (i = 0; i < NYX_SREGS_NR_SEGS; i++) {
+		struct vmcb_seg *v = svm_seg(s, i);
+		struct nyx_segment *u = nyx_x86_sregs_seg(sr, i);
+
+		u->base = v->base;
+		u->limit = v->limit;
+		u->selector = v->selector;
+		nyx_x86_seg_unpack(u, v->attrib,
+				   !(v->attrib & SVM_SELECTOR_P_MASK));
+	}
 	sr->gdt.base = s->gdtr.base;
 	sr->gdt.limit = s->gdtr.limit;
 	sr->idt.base = s->idtr.base;
@@ -642,15 +597,18 @@ static int svm_set_sregs(struct nyx_vcpu *vcpu, const struct nyx_sregs *sr)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	struct vmcb_save_area *s = &vmcb->save;
+	int i;
 
-	svm_seg_from_user(&s->cs, &sr->cs);
-	svm_seg_from_user(&s->ds, &sr->ds);
-	svm_seg_from_user(&s->es, &sr->es);
-	svm_seg_from_user(&s->fs, &sr->fs);
-	svm_seg_from_user(&s->gs, &sr->gs);
-	svm_seg_from_user(&s->ss, &sr->ss);
-	svm_seg_from_user(&s->tr, &sr->tr);
-	svm_seg_from_user(&s->ldtr, &sr->ldt);
+	for (i = 0; i < NYX_SREGS_NR_SEGS; i++) {
+		struct vmcb_seg *v = svm_seg(s, i);
+		const struct nyx_segment *u =
+			nyx_x86_sregs_seg((struct nyx_sregs *)sr, i);
+
+		v->base = u->base;
+		v->limit = u->limit;
+		v->selector = u->selector;
+		v->attrib = u->unusable ? 0 : nyx_x86_seg_pack(u);
+	}
 	s->gdtr.base = sr->gdt.base;
 	s->gdtr.limit = sr->gdt.limit;
 	s->idtr.base = sr->idt.base;
@@ -677,11 +635,6 @@ static int svm_set_sregs(struct nyx_vcpu *vcpu, const struct nyx_sregs *sr)
 static void svm_get_emu_state(struct nyx_vcpu *vcpu, struct x86_cpu_state *st)
 {
 	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
-	const struct vmcb_seg *segs[X86_NR_SEGS] = {
-		[X86_SEG_ES] = &s->es, [X86_SEG_CS] = &s->cs,
-		[X86_SEG_SS] = &s->ss, [X86_SEG_DS] = &s->ds,
-		[X86_SEG_FS] = &s->fs, [X86_SEG_GS] = &s->gs,
-	};
 	int i;
 
 	st->cr0 = s->cr0;
@@ -689,10 +642,12 @@ static void svm_get_emu_state(struct nyx_vcpu *vcpu, struct x86_cpu_state *st)
 	st->cr4 = s->cr4;
 	st->efer = s->efer & ~EFER_SVME;
 	for (i = 0; i < X86_NR_SEGS; i++) {
-		st->seg[i].base = segs[i]->base;
-		st->seg[i].limit = segs[i]->limit;
-		st->seg[i].selector = segs[i]->selector;
-		st->seg[i].attr = segs[i]->attrib;
+		const struct vmcb_seg *v = svm_seg(s, i);
+
+		st->seg[i].base = v->base;
+		st->seg[i].limit = v->limit;
+		st->seg[i].selector = v->selector;
+		st->seg[i].attr = v->attrib;
 	}
 }
 
@@ -714,24 +669,6 @@ static u64 svm_get_dr7(struct nyx_vcpu *vcpu)
 static void svm_set_dr7(struct nyx_vcpu *vcpu, u64 val)
 {
 	to_svm(vcpu)->vmcb->save.dr7 = val;
-}
-
-static bool svm_canonical(u64 la)
-{
-	return (u64)(((s64)la << 16) >> 16) == la;
-}
-
-static bool svm_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (8 * i);
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
 }
 
 static u64 *svm_msr_field(struct vmcb_save_area *s, u32 index)
@@ -775,28 +712,11 @@ static int svm_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data)
 
 	switch (index) {
 	case MSR_EFER:
-		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
-				  EFER_FFXSR))
-			return -EINVAL;
 		/* LME cannot change while paging is on; LMA is read-only */
 		if (((data ^ s->efer) & EFER_LME) && (s->cr0 & X86_CR0_PG))
 			return -EINVAL;
 		s->efer = (data & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
 		return 0;
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-		if (!svm_canonical(data))
-			return -EINVAL;
-		break;
-	case MSR_IA32_CR_PAT:
-		if (!svm_pat_valid(data))
-			return -EINVAL;
-		break;
 	}
 	field = svm_msr_field(s, index);
 	if (!field)

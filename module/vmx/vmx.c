@@ -642,7 +642,8 @@ struct vmx_seg_fields {
 	u32 sel, base, limit, ar;
 };
 
-static const struct vmx_seg_fields vmx_segs[] = {
+/* indexed like nyx_x86_sregs_seg(): x86_seg order, then TR and LDT */
+static const struct vmx_seg_fields vmx_segs[NYX_SREGS_NR_SEGS] = {
 	[X86_SEG_ES] = { GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT,
 			 GUEST_ES_AR_BYTES },
 	[X86_SEG_CS] = { GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT,
@@ -655,47 +656,33 @@ static const struct vmx_seg_fields vmx_segs[] = {
 			 GUEST_FS_AR_BYTES },
 	[X86_SEG_GS] = { GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT,
 			 GUEST_GS_AR_BYTES },
-	[6] = { GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT,
-		GUEST_TR_AR_BYTES },
-	[7] = { GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT,
-		GUEST_LDTR_AR_BYTES },
+	[NYX_SREGS_TR] = { GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT,
+			   GUEST_TR_AR_BYTES },
+	[NYX_SREGS_LDT] = { GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE,
+			    GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES },
 };
 
-#define VMX_SEG_TR	6
-#define VMX_SEG_LDTR	7
+#define VMX_SEG_TR	NYX_SREGS_TR
+#define VMX_SEG_LDTR	NYX_SREGS_LDT
 
 static void vmx_seg_to_user(int i, struct nyx_segment *s)
 {
 	u32 ar = vmcs_read(vmx_segs[i].ar);
-	u16 attr = vmx_attr_from_ar(ar);
 
 	s->base = vmcs_read(vmx_segs[i].base);
 	s->limit = vmcs_read(vmx_segs[i].limit);
 	s->selector = vmcs_read(vmx_segs[i].sel);
-	s->type = attr & 0xf;
-	s->s = !!(attr & X86_SEG_ATTR_S);
-	s->dpl = X86_SEG_ATTR_DPL(attr);
-	s->present = !!(attr & X86_SEG_ATTR_P);
-	s->avl = !!(attr & X86_SEG_ATTR_AVL);
-	s->l = !!(attr & X86_SEG_ATTR_L);
-	s->db = !!(attr & X86_SEG_ATTR_DB);
-	s->g = !!(attr & X86_SEG_ATTR_G);
-	s->unusable = !!(ar & VMX_AR_UNUSABLE);
-	s->padding = 0;
+	nyx_x86_seg_unpack(s, vmx_attr_from_ar(ar), ar & VMX_AR_UNUSABLE);
 }
 
 static void vmx_seg_from_user(int i, const struct nyx_segment *s)
 {
-	u16 attr = (s->type & 0xf) | s->s << 4 | s->dpl << 5 |
-		   s->present << 7 | s->avl << 8 | s->l << 9 | s->db << 10 |
-		   s->g << 11;
-
 	vmcs_write(vmx_segs[i].sel, s->selector);
 	vmcs_write(vmx_segs[i].base, s->base);
 	vmcs_write(vmx_segs[i].limit, s->limit);
 	/* a not-present data segment is "unusable" to VM entry */
 	vmcs_write(vmx_segs[i].ar,
-		   vmx_ar_from_attr(attr, s->unusable ||
+		   vmx_ar_from_attr(nyx_x86_seg_pack(s), s->unusable ||
 				    (!s->present && i != X86_SEG_CS &&
 				     i != VMX_SEG_TR)));
 }
@@ -1023,37 +1010,11 @@ static int vmx_handle_io(struct nyx_vcpu *vcpu)
 static int vmx_handle_ept_violation(struct nyx_vcpu *vcpu)
 {
 	struct vmx_exit_info *e = &to_vmx(vcpu)->exit;
-	u64 gpa = e->gpa;
-	unsigned long q = e->qual;
-	struct nyx_vm *vm = vcpu->vm;
-	struct nyx_memslot *slot;
-	bool write = q & 2;
-	int r;
 
-	mutex_lock(&vm->lock);
-	slot = nyx_find_slot(vm, gpa >> PAGE_SHIFT);
-	if (slot && !(write && (slot->flags & NYX_MEM_READONLY))) {
-		r = nyx_mmu_map_gpa(vcpu, slot, gpa);
-		mutex_unlock(&vm->lock);
-		if (r) {
-			u64 data[2] = { gpa, (u64)(s64)r };
-
-			return nyx_x86_internal_error(vcpu,
-					NYX_INTERNAL_ERROR_NO_MEMORY, 2, data);
-		}
-		vcpu->stats[NYX_STAT_NPF_MAP]++;
-		return 1;
-	}
-	mutex_unlock(&vm->lock);
-
-	if (e->idt_vectoring & VECTORING_INFO_VALID_MASK) {
-		u64 data[3] = { gpa, e->idt_vectoring, vcpu->rip };
-
-		return nyx_x86_internal_error(vcpu,
-					      NYX_INTERNAL_ERROR_DELIVERY_EV,
-					      3, data);
-	}
-	return nyx_x86_handle_mmio(vcpu, gpa);
+	return nyx_x86_handle_gpa_fault(vcpu, e->gpa, e->qual & 2,
+					e->idt_vectoring,
+					e->idt_vectoring &
+					VECTORING_INFO_VALID_MASK);
 }
 
 static int vmx_handle_exit(struct nyx_vcpu *vcpu)
@@ -1157,15 +1118,11 @@ static void vmx_get_sregs(struct nyx_vcpu *vcpu, struct nyx_sregs *sr)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	int i;
+
 	vmx_with_vmcs(vcpu, ({
-		vmx_seg_to_user(X86_SEG_CS, &sr->cs);
-		vmx_seg_to_user(X86_SEG_DS, &sr->ds);
-		vmx_seg_to_user(X86_SEG_ES, &sr->es);
-		vmx_seg_to_user(X86_SEG_FS, &sr->fs);
-		vmx_seg_to_user(X86_SEG_GS, &sr->gs);
-		vmx_seg_to_user(X86_SEG_SS, &sr->ss);
-		vmx_seg_to_user(VMX_SEG_TR, &sr->tr);
-		vmx_seg_to_user(VMX_SEG_LDTR, &sr->ldt);
+		for (i = 0; i < NYX_SREGS_NR_SEGS; i++)
+			vmx_seg_to_user(i, nyx_x86_sregs_seg(sr, i));
 		sr->gdt.base = vmcs_read(GUEST_GDTR_BASE);
 		sr->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
 		sr->idt.base = vmcs_read(GUEST_IDTR_BASE);
@@ -1183,15 +1140,12 @@ static int vmx_set_sregs(struct nyx_vcpu *vcpu, const struct nyx_sregs *sr)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	int i;
+
 	vmx_with_vmcs(vcpu, ({
-		vmx_seg_from_user(X86_SEG_CS, &sr->cs);
-		vmx_seg_from_user(X86_SEG_DS, &sr->ds);
-		vmx_seg_from_user(X86_SEG_ES, &sr->es);
-		vmx_seg_from_user(X86_SEG_FS, &sr->fs);
-		vmx_seg_from_user(X86_SEG_GS, &sr->gs);
-		vmx_seg_from_user(X86_SEG_SS, &sr->ss);
-		vmx_seg_from_user(VMX_SEG_TR, &sr->tr);
-		vmx_seg_from_user(VMX_SEG_LDTR, &sr->ldt);
+		for (i = 0; i < NYX_SREGS_NR_SEGS; i++)
+			vmx_seg_from_user(i, nyx_x86_sregs_seg(
+						(struct nyx_sregs *)sr, i));
 		vmcs_write(GUEST_GDTR_BASE, sr->gdt.base);
 		vmcs_write(GUEST_GDTR_LIMIT, sr->gdt.limit);
 		vmcs_write(GUEST_IDTR_BASE, sr->idt.base);
@@ -1257,11 +1211,6 @@ static void vmx_set_dr7(struct nyx_vcpu *vcpu, u64 val)
 	vmx_with_vmcs(vcpu, vmcs_write(GUEST_DR7, val));
 }
 
-static bool vmx_canonical(u64 la)
-{
-	return (u64)(((s64)la << 16) >> 16) == la;
-}
-
 static int vmx_auto_index(u32 msr)
 {
 	int i;
@@ -1307,19 +1256,6 @@ static int vmx_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data)
 	return 0;
 }
 
-static bool vmx_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (8 * i);
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
 static int vmx_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -1328,28 +1264,12 @@ static int vmx_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data)
 
 	switch (index) {
 	case MSR_EFER:
-		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
-				  EFER_FFXSR))
-			return -EINVAL;
+		/* LME cannot change while paging is on; LMA is read-only */
 		if (((data ^ vmx->efer) & EFER_LME) && (vmx->cr0 & X86_CR0_PG))
 			return -EINVAL;
 		data = (data & ~EFER_LMA) | (vmx->efer & EFER_LMA);
 		vmx_with_vmcs(vcpu, vmx_write_efer(vcpu, data));
 		return 0;
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-		if (!vmx_canonical(data))
-			return -EINVAL;
-		break;
-	case MSR_IA32_CR_PAT:
-		if (!vmx_pat_valid(data))
-			return -EINVAL;
-		break;
 	}
 	i = vmx_auto_index(index);
 	if (i >= 0) {

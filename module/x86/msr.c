@@ -76,6 +76,8 @@ int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	int r, i;
 
+	if (nyx_x86_check_msr_value(index, data))
+		return -EINVAL;
 	r = nyx_ops->set_msr(vcpu, index, data);
 	if (r <= 0)
 		return r;

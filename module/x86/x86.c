@@ -7,6 +7,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/string.h>
+#include <asm/msr-index.h>
 
 #include "x86/x86.h"
 
@@ -31,6 +32,114 @@ void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu)
 	nyx_ops->vcpu_reset(vcpu);
 	/* The guest's TSC starts at 0. */
 	nyx_x86_set_msr(vcpu, MSR_IA32_TSC, 0, true);
+}
+
+struct nyx_segment *nyx_x86_sregs_seg(struct nyx_sregs *sr, int i)
+{
+	struct nyx_segment *segs[NYX_SREGS_NR_SEGS] = {
+		[X86_SEG_ES] = &sr->es, [X86_SEG_CS] = &sr->cs,
+		[X86_SEG_SS] = &sr->ss, [X86_SEG_DS] = &sr->ds,
+		[X86_SEG_FS] = &sr->fs, [X86_SEG_GS] = &sr->gs,
+		[NYX_SREGS_TR] = &sr->tr, [NYX_SREGS_LDT] = &sr->ldt,
+	};
+
+	return segs[i];
+}
+
+u16 nyx_x86_seg_pack(const struct nyx_segment *s)
+{
+	return (s->type & 0xf) | s->s << 4 | s->dpl << 5 | s->present << 7 |
+	       s->avl << 8 | s->l << 9 | s->db << 10 | s->g << 11;
+}
+
+void nyx_x86_seg_unpack(struct nyx_segment *s, u16 attr, bool unusable)
+{
+	s->type = X86_SEG_ATTR_TYPE(attr);
+	s->s = !!(attr & X86_SEG_ATTR_S);
+	s->dpl = X86_SEG_ATTR_DPL(attr);
+	s->present = !!(attr & X86_SEG_ATTR_P);
+	s->avl = !!(attr & X86_SEG_ATTR_AVL);
+	s->l = !!(attr & X86_SEG_ATTR_L);
+	s->db = !!(attr & X86_SEG_ATTR_DB);
+	s->g = !!(attr & X86_SEG_ATTR_G);
+	s->unusable = unusable;
+	s->padding = 0;
+}
+
+static bool nyx_canonical(u64 la)
+{
+	return (u64)(((s64)la << 16) >> 16) == la;
+}
+
+/* Values a guest WRMSR (or NYX_SET_MSRS) must never put in hardware. */
+int nyx_x86_check_msr_value(u32 index, u64 data)
+{
+	int i;
+
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
+				  EFER_FFXSR))
+			return -EINVAL;
+		break;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!nyx_canonical(data))
+			return -EINVAL;
+		break;
+	case MSR_IA32_CR_PAT:
+		for (i = 0; i < 8; i++) {
+			u8 t = data >> (8 * i);
+
+			if (t == 2 || t == 3 || t > 7)
+				return -EINVAL;
+		}
+		break;
+	}
+	return 0;
+}
+
+/*
+ * A nested page fault (NPT) or EPT violation at gpa: map guest RAM, or
+ * emulate the MMIO access. in_delivery: the fault happened while the CPU
+ * delivered an event (delivery_info), which MMIO cannot serve.
+ */
+int nyx_x86_handle_gpa_fault(struct nyx_vcpu *vcpu, u64 gpa, bool write,
+			     u32 delivery_info, bool in_delivery)
+{
+	struct nyx_vm *vm = vcpu->vm;
+	struct nyx_memslot *slot;
+	int r;
+
+	mutex_lock(&vm->lock);
+	slot = nyx_find_slot(vm, gpa >> PAGE_SHIFT);
+	if (slot && !(write && (slot->flags & NYX_MEM_READONLY))) {
+		r = nyx_mmu_map_gpa(vcpu, slot, gpa);
+		mutex_unlock(&vm->lock);
+		if (r) {
+			u64 data[2] = { gpa, (u64)(s64)r };
+
+			return nyx_x86_internal_error(vcpu,
+					NYX_INTERNAL_ERROR_NO_MEMORY, 2, data);
+		}
+		vcpu->stats[NYX_STAT_NPF_MAP]++;
+		return 1;
+	}
+	mutex_unlock(&vm->lock);
+
+	if (in_delivery) {
+		u64 data[3] = { gpa, delivery_info, vcpu->rip };
+
+		return nyx_x86_internal_error(vcpu,
+					      NYX_INTERNAL_ERROR_DELIVERY_EV,
+					      3, data);
+	}
+	return nyx_x86_emulate_one(vcpu);
 }
 
 static bool nyx_seg_ok(const struct nyx_segment *s)
@@ -67,8 +176,7 @@ int nyx_x86_check_sregs(const struct nyx_sregs *sr)
 		return -EINVAL;
 	if ((sr->efer & EFER_LMA) && !(sr->cr4 & X86_CR4_PAE))
 		return -EINVAL;
-	if (sr->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
-			      EFER_FFXSR))
+	if (nyx_x86_check_msr_value(MSR_EFER, sr->efer))
 		return -EINVAL;
 	if (sr->apic_base & ~(u64)(0xfffff000ull | (1 << 11) | (1 << 10) |
 				    (1 << 8)) || sr->apic_base >> 52)
@@ -375,11 +483,6 @@ int nyx_x86_emulate_one(struct nyx_vcpu *vcpu)
 	nyx_x86_emu_prepare(vcpu);
 	x86_emu_init(&vcpu->emu, &vcpu->emu_cpu, &nyx_x86_emu_ops, vcpu);
 	return nyx_emulator_result(vcpu, x86_emulate(&vcpu->emu));
-}
-
-int nyx_x86_handle_mmio(struct nyx_vcpu *vcpu, u64 gpa)
-{
-	return nyx_x86_emulate_one(vcpu);
 }
 
 int nyx_x86_complete_userspace(struct nyx_vcpu *vcpu)

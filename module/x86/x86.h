@@ -22,12 +22,24 @@ struct nyx_pio {
 	u64 next_rip;
 };
 
+/* The segments of struct nyx_sregs: x86_seg order, then TR and LDT. */
+#define NYX_SREGS_TR		6
+#define NYX_SREGS_LDT		7
+#define NYX_SREGS_NR_SEGS	8
+struct nyx_segment *nyx_x86_sregs_seg(struct nyx_sregs *sr, int i);
+/* nyx_segment <-> packed attributes (the x86_seg_state/VMCB format) */
+u16 nyx_x86_seg_pack(const struct nyx_segment *s);
+void nyx_x86_seg_unpack(struct nyx_segment *s, u16 attr, bool unusable);
+
+int nyx_x86_check_msr_value(u32 index, u64 data);
+int nyx_x86_handle_gpa_fault(struct nyx_vcpu *vcpu, u64 gpa, bool write,
+			     u32 delivery_info, bool in_delivery);
+
 void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu);
 int nyx_x86_check_sregs(const struct nyx_sregs *sregs);
 
 int nyx_x86_complete_userspace(struct nyx_vcpu *vcpu);
 int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio);
-int nyx_x86_handle_mmio(struct nyx_vcpu *vcpu, u64 gpa);
 int nyx_x86_emulate_one(struct nyx_vcpu *vcpu);
 int nyx_x86_handle_hlt(struct nyx_vcpu *vcpu);
 int nyx_x86_internal_error(struct nyx_vcpu *vcpu, u32 suberror, u32 ndata,
