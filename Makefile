@@ -6,7 +6,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 TOP := $(CURDIR)
 export TOP KDIR KVER
 
-.PHONY: all deps module userspace guests vmtests unit vm check run bench clean fuzz
+.PHONY: all deps module userspace guests vmtests unit vm check-vmx check run bench clean fuzz
 
 all: module userspace guests vmtests
 
@@ -25,6 +25,7 @@ guests:
 vmtests:
 	$(MAKE) -C tests/abi
 	$(MAKE) -C tests/bench
+	$(MAKE) -C tests/vm-tools
 
 unit:
 	$(MAKE) -C tests/unit check
@@ -34,6 +35,10 @@ fuzz:
 
 vm: all
 	scripts/nested-run --suite tests/vm/suite.sh
+
+# The same suite on Intel VMX: Bochs' emulated Haswell (not yet in check).
+check-vmx: all
+	scripts/bochs-run --suite tests/vm/suite.sh
 
 check: deps
 	$(MAKE) all
@@ -54,4 +59,5 @@ clean:
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/abi clean
 	$(MAKE) -C tests/bench clean
+	$(MAKE) -C tests/vm-tools clean
 	rm -rf build

@@ -18,13 +18,21 @@
 
 #include "arch/x86/boot.h"
 #include "arch/x86/cpuid.h"
+#include "arch/x86/pc.h"
 #include "core/bus.h"
+#include "core/clock.h"
+#include "core/irq.h"
 #include "core/options.h"
 #include "core/stop.h"
 #include "core/term.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "hw/acpi_pm.h"
 #include "hw/debug_exit.h"
+#include "hw/fw_cfg.h"
+#include "hw/i8042.h"
+#include "hw/post.h"
+#include "hw/rtc.h"
 #include "hw/serial.h"
 #include "hw/testdev.h"
 
@@ -138,11 +146,50 @@ static void reraise(int sig)
  * nyx run
  */
 static struct vm vm;
-static struct serial com1;
+static struct serial com1, com2;
+static struct i8042 i8042;
+static struct rtc rtc;
+static struct post post;
+static struct fw_cfg fw_cfg;
+static struct acpi_pm acpi_pm;
 static struct testdev testdev;
 static struct cpuid_table cpuid;
 static struct vcpu vcpus[MAX_CPUS];
+static struct x86_boot_entry boot_entry;
 static int serial_out_fd = -1;
+
+/*
+ * The PC platform devices, present in every VM; their interrupt outputs
+ * go through core/irq.h (see arch/x86/pc.h for the IRQ map).
+ */
+static int setup_platform_devices(const struct run_options *o)
+{
+	int ret;
+
+	/* COM2 exists for guests that probe it; nothing is attached. */
+	serial_init(&com2, SERIAL_COM2_BASE, SERIAL_COM2_IRQ, NULL, NULL);
+	i8042_init(&i8042);
+	rtc_init(&rtc, &clock_realtime);
+	rtc_set_machine_info(&rtc, vm.low_size, vm.high_size, o->cpus);
+	post_init(&post);
+	acpi_pm_init(&acpi_pm, &clock_monotonic);
+	fw_cfg_init(&fw_cfg);
+
+	ret = fw_cfg_add_machine(&fw_cfg, vm.ram_size, o->cpus, MAX_CPUS);
+	if (!ret)
+		ret = serial_register(&com2);
+	if (!ret)
+		ret = i8042_register(&i8042);
+	if (!ret)
+		ret = rtc_register(&rtc);
+	if (!ret)
+		ret = post_register(&post);
+	if (!ret)
+		ret = fw_cfg_register(&fw_cfg);
+	if (!ret)
+		ret = acpi_pm_register(&acpi_pm);
+	return ret;
+}
 
 static int setup_devices(const struct run_options *o)
 {
@@ -173,6 +220,8 @@ static int setup_devices(const struct run_options *o)
 
 	ret = serial_register(&com1);
 	if (!ret)
+		ret = setup_platform_devices(o);
+	if (!ret)
 		ret = debug_exit_register();
 	if (!ret && o->testdev) {
 		testdev_init(&testdev);
@@ -185,6 +234,37 @@ static int setup_devices(const struct run_options *o)
 	return 0;
 }
 
+static int setup_cpuid(const struct run_options *o)
+{
+	if (cpuid_build(&cpuid, cpuid_query_host, o->cpus)) {
+		pr_err("CPUID table does not fit in %d entries",
+		       NYX_MAX_CPUID_ENTRIES);
+		return NYX_EXIT_SETUP;
+	}
+	return 0;
+}
+
+/* Put the guest image in memory and decide where the first vCPU starts. */
+static int load_guest(const struct run_options *o)
+{
+	const struct nyx_cpuid_entry *leaf1 = cpuid_find(&cpuid, 1, 0);
+	struct pc_boot_config cfg = {
+		.kernel = o->kernel,
+		.initrd = o->initrd,
+		.cmdline = o->append,
+		.nr_cpus = o->cpus,
+		.cpu_signature = leaf1 ? leaf1->eax : 0,
+		.cpu_features = leaf1 ? leaf1->edx : 0,
+	};
+	int ret;
+
+	if (o->kernel)
+		return pc_setup_kernel_boot(&vm, &cfg, &boot_entry);
+	ret = flat_load(&vm, o->flat_path, o->flat_addr);
+	x86_entry_real(&boot_entry, o->flat_addr);
+	return ret;
+}
+
 static int setup_vcpus(const struct run_options *o)
 {
 	unsigned int i;
@@ -193,11 +273,6 @@ static int setup_vcpus(const struct run_options *o)
 	if (vm.max_vcpus && o->cpus > (unsigned int)vm.max_vcpus) {
 		pr_err("--cpus: %u vCPUs requested, the module allows %d",
 		       o->cpus, vm.max_vcpus);
-		return NYX_EXIT_SETUP;
-	}
-	if (cpuid_build(&cpuid, cpuid_query_host, o->cpus)) {
-		pr_err("CPUID table does not fit in %d entries",
-		       NYX_MAX_CPUID_ENTRIES);
 		return NYX_EXIT_SETUP;
 	}
 	for (i = 0; i < o->cpus; i++) {
@@ -209,7 +284,11 @@ static int setup_vcpus(const struct run_options *o)
 			pr_err("vCPU %u: NYX_SET_CPUID: %s", i, strerror(-ret));
 			return NYX_EXIT_SETUP;
 		}
-		if (x86_boot_vcpu(vcpus[i].fd, i, o->flat_addr))
+		/* --flat: every vCPU starts at the image. A kernel starts on
+		 * vCPU 0; the others stay in reset until the kernel sends
+		 * INIT/SIPI through the (in-kernel) LAPIC. */
+		if ((i == 0 || !o->kernel) &&
+		    x86_boot_vcpu(vcpus[i].fd, i, &boot_entry))
 			return NYX_EXIT_SETUP;
 	}
 	return 0;
@@ -225,26 +304,26 @@ static int cmd_run(int argc, char **argv)
 		return ret > 0 ? 0 : NYX_EXIT_SETUP;
 	if (o.verbose)
 		nyx_debug = true;
-	if (o.kernel) {
-		pr_err("--kernel: not supported yet (Linux boot protocol is a later issue)");
-		ret = NYX_EXIT_SETUP;
-		goto out;
-	}
 
 	ret = setup_signals();
 	if (ret)
 		goto out;
 
-	/* RAM first: it only depends on the options, and a bad --memory
-	 * should be reported even where /dev/nyx is missing. */
+	/* RAM and the guest image first: they only depend on the options,
+	 * so a bad --memory or --kernel is reported even where /dev/nyx is
+	 * missing. */
 	vm_init(&vm);
 	ret = vm_reserve_ram(&vm, o.memory, o.memory_text);
 	if (!ret)
+		ret = setup_cpuid(&o);
+	if (!ret)
+		ret = load_guest(&o);
+	if (!ret)
 		ret = vm_create(&vm);
+	if (!ret && irq_chip_create(vm.vm_fd))
+		pr_debug("no in-kernel irqchip yet: device interrupts are dropped");
 	if (!ret)
 		ret = setup_devices(&o);
-	if (!ret)
-		ret = flat_load(&vm, o.flat_path, o.flat_addr);
 	if (!ret)
 		ret = setup_vcpus(&o);
 	if (ret)
@@ -252,17 +331,22 @@ static int cmd_run(int argc, char **argv)
 
 	pr_debug("%u vCPU(s), %llu MiB RAM, entry 0x%llx", o.cpus,
 		 (unsigned long long)(o.memory >> 20),
-		 (unsigned long long)o.flat_addr);
+		 (unsigned long long)boot_entry.entry);
 	if (o.serial == SERIAL_STDIO) {
 		ret = term_start_input(&com1);
 		if (ret)
 			pr_err("serial input disabled: %s", strerror(-ret));
 	}
-	/* On failure the stop is already requested: tear down as usual. */
-	vcpus_start(vcpus, o.cpus);
+	if (rtc_start_timer(&rtc))
+		pr_err("RTC timer thread: cannot start; RTC interrupts disabled");
+	/* On failure the stop is already requested: tear down as usual.
+	 * Without an irqchip nothing could ever start a kernel's APs, so
+	 * only the boot vCPU runs. */
+	vcpus_start(vcpus, o.kernel && !irq_chip_present() ? 1 : o.cpus);
 
 	status = stop_wait(&signo);
 	vcpus_join();
+	rtc_stop_timer(&rtc);
 	term_restore();
 	if (signo)
 		reraise(signo);

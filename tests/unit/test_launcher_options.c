@@ -159,10 +159,31 @@ static void test_run_options(void)
 	CHECK_EQ(o.serial, SERIAL_NONE);
 	run_options_free(&o);
 
-	/* --kernel is accepted by the parser; cmd_run refuses it */
+	/* direct kernel boot */
 	CHECK_EQ(PARSE(&o, "--kernel", "bzImage"), 0);
 	CHECK(!strcmp(o.kernel, "bzImage"));
+	CHECK(!o.initrd && !o.append && !o.flat_path);
 	run_options_free(&o);
+	CHECK_EQ(PARSE(&o, "--kernel", "bzImage", "--initrd", "rd.gz",
+		       "--append", "console=ttyS0 quiet", "--cpus", "4",
+		       "--memory", "1G"), 0);
+	CHECK(!strcmp(o.initrd, "rd.gz"));
+	CHECK(!strcmp(o.append, "console=ttyS0 quiet"));
+	CHECK_EQ(o.cpus, 4);
+	run_options_free(&o);
+	CHECK_EQ(PARSE(&o, "--kernel", "k", "--append", ""), 0);
+	CHECK(o.append && !*o.append);
+	run_options_free(&o);
+	CHECK_EQ(PARSE(&o, "--kernel", "k", "--flat", "x"), -1);
+	CHECK_EQ(PARSE(&o, "--initrd", "rd", "--flat", "x"), -1);
+	CHECK_EQ(PARSE(&o, "--append", "a", "--flat", "x"), -1);
+	CHECK_EQ(PARSE(&o, "--initrd", "rd"), -1);
+	CHECK_EQ(PARSE(&o, "--kernel", "k", "--kernel", "k"), -1);
+	CHECK_EQ(PARSE(&o, "--kernel", "k", "--initrd", "a", "--initrd", "b"),
+		 -1);
+	CHECK_EQ(PARSE(&o, "--kernel", "k", "--append", "a", "--append", "b"),
+		 -1);
+	CHECK_EQ(PARSE(&o, "--kernel"), -1);
 
 	CHECK_EQ(PARSE(&o, "--help"), 1);
 

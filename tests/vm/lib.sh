@@ -1,6 +1,7 @@
 # Helpers for the in-VM suites (busybox sh); source with ". /tests/lib.sh".
 #
-# Output protocol, parsed by scripts/nested-run:
+# Output protocol, parsed by scripts/lib/suite-parse.sh for both nested
+# runners (scripts/nested-run, scripts/bochs-run):
 #   RUN name                 before each test (a hang is blamed on it)
 #   PASS name | FAIL name (reason) | SKIP name (reason)
 #   "    ..."                anything else a test prints is indented, so it
@@ -27,6 +28,17 @@ OUT=/tmp/test.out
 pass() { echo "PASS $1"; npass=$((npass + 1)); }
 fail() { echo "FAIL $1 ($2)"; nfail=$((nfail + 1)); }
 skip() { echo "SKIP $1 ($2)"; }
+
+# The CPU vendor's virtualization flavour, from /proc/cpuinfo: "intel"
+# (VMX, EPT, kvm_intel; scripts/bochs-run), "amd" (SVM, NPT, kvm_amd;
+# scripts/nested-run) or "unknown".
+cpu_vendor() {
+	case "$(sed -n 's/^vendor_id[[:space:]]*: *//p' /proc/cpuinfo | head -1)" in
+	GenuineIntel) echo intel ;;
+	AuthenticAMD) echo amd ;;
+	*) echo unknown ;;
+	esac
+}
 
 # Uptime in centiseconds (for test durations).
 uptime_cs() { sed 's/^\([0-9]*\)\.\([0-9]*\) .*/\1\2/' /proc/uptime; }

@@ -1,8 +1,12 @@
 # The main in-VM suite (busybox sh), run by the initramfs /init under
-# scripts/nested-run. See lib.sh for the output protocol.
+# both nested runners: scripts/nested-run (AMD SVM under QEMU TCG) and
+# scripts/bochs-run (Intel VMX under Bochs). The vendor-specific tests
+# (CPU features, which KVM module) follow what /proc/cpuinfo shows; the
+# guest list is the same for both. See lib.sh for the output protocol.
 #
 # Harness self-tests, selected on the kernel command line
-# (scripts/nested-run --no-module --append nyx.selftest=WHAT):
+# (scripts/nested-run or scripts/bochs-run --no-module --append
+# nyx.selftest=WHAT):
 #   hang       a test that never ends: the host timeout must name it
 #   timeout    a test over the per-test timeout: must FAIL, suite goes on
 #   calltrace  sysrq-l backtraces in the kernel log: the host must flag them
@@ -12,13 +16,24 @@
 
 # ---------------------------------------------------------------------
 # The test environment itself (the CPU flags go to the log for reference:
-# e.g. which SVM features QEMU's TCG emulates)
-echo "    kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+# e.g. which SVM features QEMU's TCG emulates, which VMX features Bochs'
+# CPU model has; tests/vm/env-check.sh prints the capability MSRs)
+vendor=$(cpu_vendor)
+echo "    kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, vendor $vendor"
+grep -m1 '^model name' /proc/cpuinfo | sed 's/^/    /'
 grep -m1 '^flags' /proc/cpuinfo | fold -w 100 | sed 's/^/    /'
-run_cmd "cpu has svm npt" sh -c 'grep -qw svm /proc/cpuinfo && grep -qw npt /proc/cpuinfo'
-# kvm_amd must load here (later benchmarks compare against KVM); unload it
-# again so nyx owns SVM alone.
-run_cmd "modprobe kvm_amd" sh -c 'modprobe kvm_amd && [ -c /dev/kvm ] && modprobe -r kvm_amd kvm'
+grep -m1 '^vmx flags' /proc/cpuinfo | fold -w 100 | sed 's/^/    /'
+case "$vendor" in
+intel)
+	run_cmd "cpu has vmx ept" sh -c 'grep -qw vmx /proc/cpuinfo && grep -qw ept /proc/cpuinfo'
+	kvm_mod=kvm_intel ;;
+*)
+	run_cmd "cpu has svm npt" sh -c 'grep -qw svm /proc/cpuinfo && grep -qw npt /proc/cpuinfo'
+	kvm_mod=kvm_amd ;;
+esac
+# KVM must load here (benchmarks compare against it); unload it again so
+# nyx owns VMX/SVM alone.
+run_cmd "modprobe $kvm_mod" sh -c "modprobe $kvm_mod && [ -c /dev/kvm ] && modprobe -r $kvm_mod kvm"
 
 selftest=$(sed -n 's/.*nyx\.selftest=\([a-z]*\).*/\1/p' /proc/cmdline)
 case "$selftest" in

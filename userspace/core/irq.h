@@ -1,14 +1,67 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Interrupt lines from devices to the (future) in-kernel interrupt
- * controller. There is no irqchip yet, so these do nothing; devices still
- * call them on every level change so that wiring them up later is a
- * one-place change.
+ * Interrupt lines from the launcher's devices to the in-kernel interrupt
+ * controllers (LAPIC, IOAPIC, dual 8259 PIC and PIT live in nyx.ko).
+ *
+ * Devices only ever call irq_line() (or its irq_raise()/irq_lower()
+ * wrappers) with the *level* of their ISA interrupt output, on every
+ * change. A GSI number is an IOAPIC input pin; for ISA IRQ n it is n,
+ * except IRQ 0 (PIT) which is wired to GSI 2 (see arch/x86/pc.h). ISA
+ * lines are edge triggered at the controllers, so a device that wants a
+ * second interrupt while its line is still high must lower it and raise
+ * it again (the i8042 does).
+ *
+ * BACKEND STATUS: nyx.ko has no interrupt controller yet. NYX_CREATE_IRQCHIP,
+ * NYX_IRQ_LINE(gsi, level) and NYX_SIGNAL_MSI are being written and are not
+ * in include/uapi/nyx.h, so for now this file is a stub: it records each
+ * line's level (for tests and --verbose) and drops the interrupt. When the
+ * ioctls land, only irq.c changes:
+ *   irq_chip_create()  -> NYX_CREATE_IRQCHIP on the VM fd
+ *   irq_line()         -> NYX_IRQ_LINE { gsi, level } on the VM fd
+ *   irq_msi()          -> NYX_SIGNAL_MSI { address, data }
+ *   irq_chip_present() -> true once NYX_CREATE_IRQCHIP succeeded
  */
 #ifndef NYX_IRQ_H
 #define NYX_IRQ_H
 
-void irq_raise(unsigned int gsi);
-void irq_lower(unsigned int gsi);
+#include "core/util.h"
+
+/* IOAPIC input pins (GSIs 0..23), as on a PC. */
+#define IRQ_NR_GSI	24
+
+/*
+ * Create the in-kernel interrupt controllers for the VM vm_fd. Returns 0
+ * when they exist, -ENOSYS while the module cannot provide them (then
+ * interrupts are dropped and nothing can wake a halted vCPU).
+ */
+int irq_chip_create(int vm_fd);
+
+/* True once irq_chip_create() has succeeded. */
+bool irq_chip_present(void);
+
+/* Set the level of GSI gsi. Safe from any thread; gsi >= IRQ_NR_GSI is
+ * ignored. */
+void irq_line(unsigned int gsi, bool level);
+
+static inline void irq_raise(unsigned int gsi)
+{
+	irq_line(gsi, true);
+}
+
+static inline void irq_lower(unsigned int gsi)
+{
+	irq_line(gsi, false);
+}
+
+/* Deliver an MSI (for later PCI devices). -ENOSYS without an irqchip. */
+int irq_msi(u64 address, u32 data);
+
+/* Observers: the last level set on gsi and how many times it went from
+ * low to high. For the unit tests and debugging, not for devices. */
+bool irq_line_level(unsigned int gsi);
+unsigned long irq_line_edges(unsigned int gsi);
+
+/* For tests: all lines low, counters zero. */
+void irq_reset_observers(void);
 
 #endif

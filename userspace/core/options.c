@@ -14,6 +14,8 @@ enum {
 	OPT_VERBOSE = 'v',
 	OPT_FLAT = 0x100,
 	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_APPEND,
 	OPT_SERIAL,
 	OPT_DEVICE,
 };
@@ -23,6 +25,8 @@ static const struct option run_long_options[] = {
 	{ "cpus",    required_argument, NULL, OPT_CPUS },
 	{ "flat",    required_argument, NULL, OPT_FLAT },
 	{ "kernel",  required_argument, NULL, OPT_KERNEL },
+	{ "initrd",  required_argument, NULL, OPT_INITRD },
+	{ "append",  required_argument, NULL, OPT_APPEND },
 	{ "serial",  required_argument, NULL, OPT_SERIAL },
 	{ "device",  required_argument, NULL, OPT_DEVICE },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
@@ -45,7 +49,13 @@ void run_usage(FILE *out)
 "                          decimal or 0x hex) and start every vCPU there in\n"
 "                          real mode with CS:IP = 0:ADDR; vCPUs tell each\n"
 "                          other apart by CPUID.1:EBX[31:24] (APIC ID)\n"
-"      --kernel FILE       Linux bzImage (not supported yet)\n"
+"      --kernel FILE       boot a kernel directly, no firmware: a Linux bzImage\n"
+"                          (64-bit boot protocol), a multiboot v1 image or an\n"
+"                          ELF vmlinux with a PVH note, detected by content.\n"
+"                          The first vCPU starts at the kernel's entry; ACPI\n"
+"                          and MP tables describe --cpus vCPUs\n"
+"      --initrd FILE       initial ramdisk for --kernel (multiboot: module 0)\n"
+"      --append STRING     kernel command line, e.g. \"console=ttyS0\"\n"
 "      --serial BACKEND    COM1 (0x3f8): stdio (default; stdin is the input,\n"
 "                          Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A),\n"
 "                          file:PATH (output only) or none\n"
@@ -55,14 +65,19 @@ void run_usage(FILE *out)
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
-"Always present: COM1 16550A UART at 0x3f8, debug-exit port 0xf4.\n"
+"Always present (Documentation/boot.rst): COM1 16550A at 0x3f8 (IRQ 4),\n"
+"COM2 at 0x2f8 (IRQ 3, output dropped), i8042 keyboard controller at\n"
+"0x60/0x64, RTC/CMOS at 0x70/0x71, POST port 0x80, fw_cfg at 0x510,\n"
+"ACPI PM at 0x600, reset control at 0xcf9, debug-exit port 0xf4.\n"
 "\n"
 "Exit status:\n"
-"  0     all vCPUs halted (or Ctrl-A x)\n"
+"  0     all vCPUs halted, the guest powered off (ACPI S5), or Ctrl-A x\n"
 "  odd   the guest wrote CODE to port 0xf4: status (CODE << 1) | 1\n"
 "  2     usage or setup error (bad option, unreadable file, no /dev/nyx)\n"
 "  4     guest shutdown (triple fault)\n"
 "  6     vCPU failure (entry failure or internal error)\n"
+"  8     the guest asked for a reset/reboot (port 0xcf9, keyboard\n"
+"        controller reset line); nyx cannot reset in place yet\n"
 "  SIGINT/SIGTERM/SIGHUP: nyx cleans up, then dies of that signal\n",
 		MAX_CPUS);
 }
@@ -92,6 +107,16 @@ static int parse_device(const char *arg, struct run_options *o)
 	}
 	pr_err("--device: unknown device '%s' (known: testdev)", arg);
 	return -1;
+}
+
+static int set_once(const char *name, const char **field, const char *arg)
+{
+	if (*field) {
+		pr_err("%s: given more than once", name);
+		return -1;
+	}
+	*field = arg;
+	return 0;
 }
 
 static int parse_one(int opt, const char *arg, struct run_options *o)
@@ -131,8 +156,11 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		}
 		return 0;
 	case OPT_KERNEL:
-		o->kernel = arg;
-		return 0;
+		return set_once("--kernel", &o->kernel, arg);
+	case OPT_INITRD:
+		return set_once("--initrd", &o->initrd, arg);
+	case OPT_APPEND:
+		return set_once("--append", &o->append, arg);
 	case OPT_SERIAL:
 		return parse_serial(arg, o);
 	case OPT_DEVICE:
@@ -185,7 +213,15 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		goto err;
 	}
 	if (!o->flat_path && !o->kernel) {
-		pr_err("run: nothing to boot: use --flat FILE[@ADDR]");
+		pr_err("run: nothing to boot: use --kernel FILE or --flat FILE[@ADDR]");
+		goto err;
+	}
+	if (o->flat_path && o->kernel) {
+		pr_err("run: --flat and --kernel exclude each other");
+		goto err;
+	}
+	if (!o->kernel && (o->initrd || o->append)) {
+		pr_err("run: %s needs --kernel", o->initrd ? "--initrd" : "--append");
 		goto err;
 	}
 	return 0;

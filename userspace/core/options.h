@@ -25,7 +25,9 @@ struct run_options {
 	unsigned int cpus;
 	char *flat_path;		/* malloc'd; NULL without --flat */
 	u64 flat_addr;
-	const char *kernel;
+	const char *kernel;		/* --kernel: bzImage, multiboot or PVH ELF */
+	const char *initrd;
+	const char *append;		/* kernel command line */
 	enum serial_backend serial;
 	const char *serial_path;	/* SERIAL_FILE */
 	bool testdev;

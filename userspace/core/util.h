@@ -14,6 +14,7 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int64_t s64;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)		(1u << (n))
@@ -21,11 +22,15 @@ typedef uint64_t u64;
 #define SZ_1M		(1ull << 20)
 #define SZ_1G		(1ull << 30)
 
-/* Exit statuses of "nyx run" (documented in --help). */
-#define NYX_EXIT_OK		0	/* all vCPUs halted */
+/*
+ * Exit statuses of "nyx run" (documented in --help). Odd statuses belong
+ * to the guest (debug-exit port); the launcher's own are even.
+ */
+#define NYX_EXIT_OK		0	/* all vCPUs halted, or ACPI S5 poweroff */
 #define NYX_EXIT_SETUP		2	/* usage or setup error */
 #define NYX_EXIT_GUEST_SHUTDOWN	4	/* triple fault */
 #define NYX_EXIT_VCPU_FAILURE	6	/* entry failure / internal error */
+#define NYX_EXIT_GUEST_RESET	8	/* guest asked for a reset/reboot */
 
 /* Set by --verbose or a non-empty NYX_DEBUG other than "0". */
 extern bool nyx_debug;

@@ -8,10 +8,22 @@
 #include <sys/stat.h>
 
 #include "arch/x86/boot.h"
+#include "arch/x86/layout.h"
 #include "core/vm.h"
 
+#define X86_CR0_PE	(1ull << 0)
 #define X86_CR0_ET	(1ull << 4)
+#define X86_CR0_NE	(1ull << 5)
+#define X86_CR0_PG	(1ull << 31)
+#define X86_CR4_PAE	(1ull << 5)
+#define X86_EFER_LME	(1ull << 8)
+#define X86_EFER_LMA	(1ull << 10)
 #define X86_RFLAGS_FIXED 0x2ull	/* bit 1 always reads as 1 */
+
+/* Page-table entry bits. */
+#define PTE_PRESENT	(1ull << 0)
+#define PTE_WRITE	(1ull << 1)
+#define PTE_LARGE	(1ull << 7)	/* 2 MiB page in a PD entry */
 
 /* Segment descriptor types (S=1: code/data; S=0: system). */
 #define SEG_TYPE_DATA_RW_ACCESSED	0x3
@@ -144,6 +156,137 @@ void x86_real_mode_regs(struct nyx_regs *regs, u64 entry)
 	regs->rsp = 0;
 }
 
+void x86_entry_real(struct x86_boot_entry *e, u64 addr)
+{
+	memset(e, 0, sizeof(*e));
+	e->mode = X86_ENTRY_REAL;
+	e->entry = addr;
+	x86_real_mode_regs(&e->regs, addr);
+}
+
+void x86_entry_init(struct x86_boot_entry *e, enum x86_entry_mode mode,
+		    u64 rip)
+{
+	memset(e, 0, sizeof(*e));
+	e->mode = mode;
+	e->entry = rip;
+	e->regs.rip = rip;
+	e->regs.rflags = X86_RFLAGS_FIXED;	/* IF clear */
+}
+
+/* A flat 4 GiB code or data segment matching the boot GDT. */
+static struct nyx_segment flat_segment(u16 selector, u8 type, bool code64)
+{
+	return (struct nyx_segment){
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = selector,
+		.type = type,
+		.present = 1,
+		.s = 1,
+		.l = code64,
+		.db = !code64,	/* D must be 0 when L is 1 */
+		.g = 1,
+	};
+}
+
+static struct nyx_segment system_segment(u8 type, u32 limit)
+{
+	return (struct nyx_segment){
+		.limit = limit,
+		.type = type,
+		.present = 1,
+	};
+}
+
+void x86_entry_sregs(struct nyx_sregs *sregs, const struct x86_boot_entry *e)
+{
+	bool lm = e->mode == X86_ENTRY_LONG;
+	struct nyx_segment data;
+
+	if (e->mode == X86_ENTRY_REAL) {
+		x86_real_mode_sregs(sregs, e->entry);
+		return;
+	}
+	data = flat_segment(BOOT_DS, SEG_TYPE_DATA_RW_ACCESSED, false);
+	sregs->cs = flat_segment(BOOT_CS, SEG_TYPE_CODE_RX_ACCESSED, lm);
+	sregs->ds = data;
+	sregs->es = data;
+	sregs->fs = data;
+	sregs->gs = data;
+	sregs->ss = data;
+	/* A busy TSS (0x67 bytes, as the PVH ABI specifies) and an empty
+	 * LDT: never used before the guest loads its own, but entry checks
+	 * want them well formed. */
+	sregs->tr = system_segment(SEG_TYPE_TSS32_BUSY, 0x67);
+	sregs->ldt = system_segment(SEG_TYPE_LDT, 0xffff);
+	memset(&sregs->gdt, 0, sizeof(sregs->gdt));
+	memset(&sregs->idt, 0, sizeof(sregs->idt));
+	sregs->gdt.base = BOOT_GDT_ADDR;
+	sregs->gdt.limit = BOOT_GDT_ENTRIES * 8 - 1;
+
+	/* Caches on (CD/NW clear), as firmware would leave them. */
+	sregs->cr0 = X86_CR0_PE | X86_CR0_ET;
+	sregs->cr2 = 0;
+	sregs->cr3 = 0;
+	sregs->cr4 = 0;
+	sregs->cr8 = 0;
+	sregs->efer = 0;
+	if (lm) {
+		sregs->cr0 |= X86_CR0_NE | X86_CR0_PG;
+		sregs->cr3 = BOOT_PGTABLE_ADDR;
+		sregs->cr4 = X86_CR4_PAE;
+		sregs->efer = X86_EFER_LME | X86_EFER_LMA;
+	}
+	sregs->flags = 0;
+	memset(sregs->reserved, 0, sizeof(sregs->reserved));
+}
+
+/* Flat 4 GiB descriptor: base 0, limit 0xfffff pages. */
+static u64 gdt_flat(u8 access, bool code64)
+{
+	u64 flags = code64 ? 0xa : 0xc;	/* G|L or G|D */
+
+	return 0xffffull | ((u64)access << 40) | (0xfull << 48) |
+	       (flags << 52);
+}
+
+int x86_write_boot_gdt(struct vm *vm, enum x86_entry_mode mode)
+{
+	u64 gdt[BOOT_GDT_ENTRIES] = { 0 };
+	u8 gdt_bytes[sizeof(gdt)];
+	unsigned int i;
+
+	/* access: P | S | type (0x9b: code RX accessed, 0x93: data RW) */
+	gdt[BOOT_CS / 8] = gdt_flat(0x90 | SEG_TYPE_CODE_RX_ACCESSED,
+				    mode == X86_ENTRY_LONG);
+	gdt[BOOT_DS / 8] = gdt_flat(0x90 | SEG_TYPE_DATA_RW_ACCESSED, false);
+	for (i = 0; i < BOOT_GDT_ENTRIES; i++)
+		store_le(gdt_bytes + 8 * i, gdt[i], 8);
+	return vm_write_guest(vm, BOOT_GDT_ADDR, gdt_bytes, sizeof(gdt_bytes));
+}
+
+int x86_write_identity_map(struct vm *vm)
+{
+	u8 *pt = gpa_to_hva(vm, BOOT_PGTABLE_ADDR, BOOT_PGTABLE_SIZE);
+	u64 pml4 = BOOT_PGTABLE_ADDR, pdpt = pml4 + 0x1000, pd = pdpt + 0x1000;
+	unsigned int i;
+
+	if (!pt)
+		return -EFAULT;
+	memset(pt, 0, BOOT_PGTABLE_SIZE);
+	store_le(pt, pdpt | PTE_PRESENT | PTE_WRITE, 8);
+	for (i = 0; i < 4; i++)
+		store_le(pt + 0x1000 + 8 * i,
+			 (pd + 0x1000 * i) | PTE_PRESENT | PTE_WRITE, 8);
+	/* 4 PDs x 512 entries x 2 MiB, contiguous after the PDPT. */
+	for (i = 0; i < 4 * 512; i++)
+		store_le(pt + 0x2000 + 8 * i,
+			 ((u64)i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE,
+			 8);
+	return 0;
+}
+
 static int vcpu_ioctl(int fd, unsigned long req, void *arg,
 		      unsigned int vcpu_id, const char *name)
 {
@@ -156,7 +299,8 @@ static int vcpu_ioctl(int fd, unsigned long req, void *arg,
 	return -err;
 }
 
-int x86_boot_vcpu(int vcpu_fd, unsigned int vcpu_id, u64 entry)
+int x86_boot_vcpu(int vcpu_fd, unsigned int vcpu_id,
+		  const struct x86_boot_entry *e)
 {
 	struct nyx_sregs sregs;
 	struct nyx_regs regs;
@@ -166,12 +310,12 @@ int x86_boot_vcpu(int vcpu_fd, unsigned int vcpu_id, u64 entry)
 			 "NYX_GET_SREGS");
 	if (ret)
 		return ret;
-	x86_real_mode_sregs(&sregs, entry);
+	x86_entry_sregs(&sregs, e);
 	ret = vcpu_ioctl(vcpu_fd, NYX_SET_SREGS, &sregs, vcpu_id,
 			 "NYX_SET_SREGS");
 	if (ret)
 		return ret;
-	x86_real_mode_regs(&regs, entry);
+	regs = e->regs;
 	return vcpu_ioctl(vcpu_fd, NYX_SET_REGS, &regs, vcpu_id,
 			  "NYX_SET_REGS");
 }

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The PC that "nyx run --kernel" presents, in one place so that the MP
+ * table, the ACPI tables, the devices and (later) the in-kernel irqchip
+ * agree:
+ *
+ *   LAPIC     0xfee00000, APIC ID = vCPU index, LINT0 ExtINT, LINT1 NMI
+ *   IOAPIC    0xfec00000, ID 0 (QEMU/SeaBIOS use 0 too), 24 pins, GSI
+ *             base 0; ISA IRQ n -> pin n, except IRQ 0 (PIT) -> pin 2
+ *   ISA IRQs  0 PIT (in kernel), 1 i8042 keyboard, 3 COM2, 4 COM1,
+ *             8 RTC, 9 ACPI SCI (level, active high), 12 i8042 mouse
+ *   ports     0x60/0x64 i8042, 0x70/0x71 RTC/CMOS, 0x80 POST, 0x2f8 COM2,
+ *             0x3f8 COM1, 0x510/0x511 fw_cfg, 0x600-0x60b ACPI PM,
+ *             0xcf9 reset control, 0xf4 debug-exit
+ */
+#ifndef NYX_X86_PC_H
+#define NYX_X86_PC_H
+
+#include "arch/x86/boot.h"
+#include "core/util.h"
+
+struct vm;
+
+#define PC_LAPIC_BASE		0xfee00000u
+#define PC_LAPIC_VERSION	0x14	/* integrated xAPIC */
+#define PC_IOAPIC_BASE		0xfec00000u
+#define PC_IOAPIC_ID		0
+#define PC_IOAPIC_VERSION	0x11	/* 82093AA */
+#define PC_IOAPIC_PINS		24
+
+#define PC_ISA_IRQS		16
+#define PC_IRQ_TIMER		0
+#define PC_GSI_TIMER		2	/* IRQ 0 is wired to IOAPIC pin 2 */
+#define PC_IRQ_CASCADE		2	/* slave PIC: no ISA device */
+
+/* The IOAPIC pin (GSI) ISA IRQ irq arrives on. */
+static inline unsigned int pc_isa_irq_to_gsi(unsigned int irq)
+{
+	return irq == PC_IRQ_TIMER ? PC_GSI_TIMER : irq;
+}
+
+struct pc_boot_config {
+	const char *kernel;
+	const char *initrd;		/* NULL: none */
+	const char *cmdline;		/* NULL: empty */
+	unsigned int nr_cpus;
+	u32 cpu_signature;		/* CPUID.1:EAX, for the MP table */
+	u32 cpu_features;		/* CPUID.1:EDX */
+};
+
+/*
+ * Everything in guest memory a direct kernel boot needs: the BDA, the ACPI
+ * and MP tables, then the kernel, command line and initrd (arch/x86/
+ * kernel.h picks the boot protocol). Fills the boot vCPU's entry state.
+ * Returns 0 or NYX_EXIT_SETUP after printing why.
+ */
+int pc_setup_kernel_boot(struct vm *vm, const struct pc_boot_config *cfg,
+			 struct x86_boot_entry *entry);
+
+#endif
