@@ -735,9 +735,12 @@ static void svm_inject_exception(struct nyx_vcpu *vcpu,
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
+	/* real mode pushes no error code */
+	bool err = exc->has_error_code && (vmcb->save.cr0 & X86_CR0_PE);
+
 	vmcb->control.event_inj = exc->vector | SVM_EVTINJ_TYPE_EXEPT |
 				  SVM_EVTINJ_VALID |
-				  (exc->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
+				  (err ? SVM_EVTINJ_VALID_ERR : 0);
 	vmcb->control.event_inj_err = exc->error_code;
 	if (exc->vector == NYX_PF_VECTOR)
 		vmcb->save.cr2 = exc->cr2;

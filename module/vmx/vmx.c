@@ -1291,10 +1291,13 @@ static void vmx_set_tsc_offset(struct nyx_vcpu *vcpu, u64 offset)
 static void vmx_inject_exception(struct nyx_vcpu *vcpu,
 				 const struct nyx_pending_exception *exc)
 {
+	/* real mode pushes no error code (and VM entry insists) */
+	bool err = exc->has_error_code && (to_vmx(vcpu)->cr0 & X86_CR0_PE);
+
 	/* called right before entry, with the VMCS current */
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
 		   exc->vector | VMX_INTR_TYPE_HW_EXC | VMX_INTR_INFO_VALID |
-		   (exc->has_error_code ? VMX_INTR_ERR_VALID : 0));
+		   (err ? VMX_INTR_ERR_VALID : 0));
 	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, exc->error_code);
 	if (exc->vector == NYX_PF_VECTOR)
 		to_vmx(vcpu)->cr2 = exc->cr2;
