@@ -32,6 +32,7 @@
 #include <asm/apic.h>
 #include <asm/reboot.h>
 #include <asm/segment.h>
+#include <asm/tsc.h>
 
 #include "x86/x86.h"
 #include "vmx/vmx.h"
@@ -112,6 +113,7 @@ struct vmx_config {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_vpid_cap;
 	bool ept_ad;
+	u32 preempt_ticks;	/* VMX-preemption timer value per entry */
 };
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
@@ -227,8 +229,8 @@ static int vmx_hardware_setup(void)
 
 	if (vmx_adjust(truectl ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				 MSR_IA32_VMX_PINBASED_CTLS,
-		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
-		       &c->pin) ||
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+		       PIN_BASED_VMX_PREEMPTION_TIMER, &c->pin) ||
 	    vmx_adjust(truectl ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 				 MSR_IA32_VMX_PROCBASED_CTLS,
 		       CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING |
@@ -268,6 +270,18 @@ static int vmx_hardware_setup(void)
 	    !(c->ept_vpid_cap & VMX_EPT_INVEPT_BIT)) {
 		pr_err("nyx: EPT without 4-level walks, WB or INVEPT\n");
 		return -ENODEV;
+	}
+	/*
+	 * Bound every guest run to about a millisecond with the VMX
+	 * preemption timer, so that signals and need_resched are seen even
+	 * where a host interrupt fails to cause an exit (Bochs does not exit
+	 * a guest that runs with IF=0).
+	 */
+	if (c->pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		u64 misc;
+
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		c->preempt_ticks = max_t(u32, tsc_khz >> (misc & 0x1f), 1000);
 	}
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, c->cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, c->cr0_fixed1);
@@ -818,6 +832,8 @@ static void vmx_vcpu_run(struct nyx_vcpu *vcpu)
 		vmx->need_flush = false;
 	}
 
+	if (vmx_cfg.preempt_ticks)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_ticks);
 	vmcs_write(GUEST_RSP, vcpu->regs[X86_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
@@ -1048,6 +1064,7 @@ static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 			apic->send_IPI_self(NMI_VECTOR);
 		return 1;
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
 		vcpu->stats[NYX_STAT_INTR]++;
 		return 1;
 	case EXIT_REASON_TRIPLE_FAULT:

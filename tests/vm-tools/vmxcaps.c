@@ -25,7 +25,7 @@ static int errors;
 static int rdmsr(uint32_t msr, uint64_t *val)
 {
 	if (pread(msr_fd, val, sizeof(*val), msr) != sizeof(*val)) {
-		printf("  %#010x  (read failed)\n", msr);
+		printf("  0x%08x  (read failed)\n", msr);
 		errors++;
 		return -1;
 	}
@@ -112,7 +112,7 @@ static void print_ctls(const char *name, uint32_t msr, const char *const names[3
 
 	if (rdmsr(msr, &v))
 		return;
-	printf("  %-22s %#010x = %#018" PRIx64 "\n", name, msr, v);
+	printf("  %-22s 0x%08x = 0x%016" PRIx64 "\n", name, msr, v);
 	print_bits("must-be-1", (uint32_t)v, names);
 	print_bits("may-be-1", (uint32_t)(v >> 32), names);
 }
@@ -123,7 +123,7 @@ static void print_raw(const char *name, uint32_t msr, uint64_t *out)
 
 	if (rdmsr(msr, &v))
 		return;
-	printf("  %-22s %#010x = %#018" PRIx64 "\n", name, msr, v);
+	printf("  %-22s 0x%08x = 0x%016" PRIx64 "\n", name, msr, v);
 	if (out)
 		*out = v;
 }
