@@ -503,6 +503,15 @@ static enum x86_emu_result op_read(struct emu_ctx *c, const struct operand *op,
 	return mem_read(c, &op->m, val);
 }
 
+/* Prepare the r/m operand (for a later write if "write") and read it. */
+static enum x86_emu_result rm_fetch(struct emu_ctx *c, unsigned int size,
+				    bool write, struct operand *rm, u64 *val)
+{
+	enum x86_emu_result rc = rm_prepare(c, size, write, rm);
+
+	return rc ? rc : op_read(c, rm, size, val);
+}
+
 static enum x86_emu_result op_write(struct emu_ctx *c,
 				    const struct operand *op,
 				    unsigned int size, u64 val)
@@ -889,9 +898,7 @@ static enum x86_emu_result exec_test(struct emu_ctx *c)
 		alu(c, ALU_AND, size, get_reg(c, X86_RAX, size), c->imm);
 		return X86_EMU_DONE;
 	}
-	rc = rm_prepare(c, size, false, &rm);
-	if (!rc)
-		rc = op_read(c, &rm, size, &a);
+	rc = rm_fetch(c, size, false, &rm, &a);
 	if (rc)
 		return rc;
 	alu(c, ALU_AND, size, a,
@@ -911,9 +918,7 @@ static enum x86_emu_result exec_group3(struct emu_ctx *c)
 		return exec_test(c);
 	if (c->nnn != 2 && c->nnn != 3)
 		return X86_EMU_UNHANDLED;
-	rc = rm_prepare(c, size, true, &rm);
-	if (!rc)
-		rc = op_read(c, &rm, size, &a);
+	rc = rm_fetch(c, size, true, &rm, &a);
 	if (rc)
 		return rc;
 	if (c->nnn == 2)
@@ -934,9 +939,7 @@ static enum x86_emu_result exec_incdec(struct emu_ctx *c)
 
 	if (c->nnn > 1)
 		return X86_EMU_UNHANDLED;
-	rc = rm_prepare(c, size, true, &rm);
-	if (!rc)
-		rc = op_read(c, &rm, size, &a);
+	rc = rm_fetch(c, size, true, &rm, &a);
 	if (rc)
 		return rc;
 	a = alu(c, c->nnn ? ALU_SUB : ALU_ADD, size, a, 1);
@@ -951,9 +954,7 @@ static enum x86_emu_result exec_xchg(struct emu_ctx *c)
 	struct operand rm;
 	u64 a = 0, r;
 
-	rc = rm_prepare(c, size, true, &rm);
-	if (!rc)
-		rc = op_read(c, &rm, size, &a);
+	rc = rm_fetch(c, size, true, &rm, &a);
 	if (rc)
 		return rc;
 	r = get_reg(c, c->reg, size);
@@ -1021,9 +1022,7 @@ static enum x86_emu_result exec_movx(struct emu_ctx *c)
 	} else {
 		src_size = (c->opcode & 1) ? 2 : 1;
 	}
-	rc = rm_prepare(c, src_size, false, &rm);
-	if (!rc)
-		rc = op_read(c, &rm, src_size, &v);
+	rc = rm_fetch(c, src_size, false, &rm, &v);
 	if (rc)
 		return rc;
 	if (c->opcode != 0x0fb6 && c->opcode != 0x0fb7)
@@ -1092,9 +1091,7 @@ static enum x86_emu_result exec_cmpxchg(struct emu_ctx *c)
 	struct operand rm;
 	u64 dst = 0, acc;
 
-	rc = rm_prepare(c, size, true, &rm);
-	if (!rc)
-		rc = op_read(c, &rm, size, &dst);
+	rc = rm_fetch(c, size, true, &rm, &dst);
 	if (rc)
 		return rc;
 	acc = get_reg(c, X86_RAX, size);
@@ -1119,9 +1116,7 @@ static enum x86_emu_result exec_xadd(struct emu_ctx *c)
 	struct operand rm;
 	u64 dst = 0, res;
 
-	rc = rm_prepare(c, size, true, &rm);
-	if (!rc)
-		rc = op_read(c, &rm, size, &dst);
+	rc = rm_fetch(c, size, true, &rm, &dst);
 	if (rc)
 		return rc;
 	res = alu(c, ALU_ADD, size, dst, get_reg(c, c->reg, size));

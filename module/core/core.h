@@ -232,6 +232,6 @@ int nyx_mmu_init(struct nyx_vm *vm);
 void nyx_mmu_destroy(struct nyx_vm *vm);
 u64 nyx_mmu_root_pa(struct nyx_vm *vm);
 int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa);
-void nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot);
+int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot);
 
 #endif

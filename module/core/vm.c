@@ -82,8 +82,11 @@ static int nyx_set_memory_region(struct nyx_vm *vm,
 		}
 	}
 	/* Changing or deleting a slot drops its mappings first. */
-	if (slot->npages)
-		nyx_mmu_zap_slot(vm, slot);
+	if (slot->npages) {
+		r = nyx_mmu_zap_slot(vm, slot);
+		if (r)
+			goto out;
+	}
 	slot->base_gfn = gfn;
 	slot->npages = npages;
 	slot->userspace_addr = mr->userspace_addr;

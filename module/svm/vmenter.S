@@ -16,6 +16,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include "x86/vmenter.h"
 
 #define REG(n)	((n) * 8)
 
@@ -82,18 +83,7 @@ SYM_FUNC_START(nyx_svm_vmrun)
 	mov	16(%rsp), %rax
 	vmload	%rax		/* host's: per-CPU data usable again */
 
-	/* Don't let guest values linger in registers for speculation. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-
-	/* The guest may have trained the return predictor: flush it. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	NYX_SCRUB_AFTER_EXIT %rax
 	CALL_UNTRAIN_RET
 
 	add	$24, %rsp

@@ -15,6 +15,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
+#include "x86/vmenter.h"
 
 #define REG(n)		((n) * 8)
 #define VMCS_HOST_RSP	0x00006c14
@@ -90,17 +91,7 @@ SYM_INNER_LABEL(nyx_vmx_vmexit, SYM_L_GLOBAL)
 	mov	$1, %ebx
 
 .Lout:
-	/* Don't let guest values linger in registers for speculation. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-	/* The guest may have trained the return predictor: flush it. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	NYX_SCRUB_AFTER_EXIT %rax
 	mov	%ebx, %eax
 
 	add	$8, %rsp

@@ -138,7 +138,7 @@ static void nyx_unpin_batch(struct page **pages, bool *dirty, unsigned int n)
  * Drop the mappings of a slot. Pages are unpinned only after every vCPU
  * has left guest mode and will flush its TLB before the next entry.
  */
-void nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
+int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
 {
 	struct nyx_mmu *mmu = &vm->mmu;
 	struct page **pages;
@@ -150,10 +150,10 @@ void nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
 	pages = kmalloc_array(NYX_ZAP_BATCH, sizeof(*pages), GFP_KERNEL);
 	dirty = kmalloc_array(NYX_ZAP_BATCH, sizeof(*dirty), GFP_KERNEL);
 	if (!pages || !dirty) {
-		/* cannot batch: at worst the pins live until VM teardown */
+		/* the slot must not change while its old pages stay mapped */
 		kfree(pages);
 		kfree(dirty);
-		return;
+		return -ENOMEM;
 	}
 
 	while (gfn < end) {
@@ -188,6 +188,7 @@ void nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
 	}
 	kfree(pages);
 	kfree(dirty);
+	return 0;
 }
 
 /* Teardown: no vCPU runs any more, so no flush is needed. */
