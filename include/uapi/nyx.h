@@ -36,6 +36,14 @@
 #define NYX_CAP_EPT			10	/* Intel EPT backend */
 #define NYX_CAP_IMMEDIATE_EXIT		11
 #define NYX_CAP_MAX_MSRS		12	/* max entries in NYX_GET/SET_MSRS */
+#define NYX_CAP_IRQCHIP			13	/* in-kernel LAPIC/IOAPIC/PIC/PIT */
+#define NYX_CAP_IRQ_LINES		14	/* number of GSIs for NYX_IRQ_LINE */
+#define NYX_CAP_SIGNAL_MSI		15
+#define NYX_CAP_VCPU_EVENTS		16	/* NYX_GET/SET_VCPU_EVENTS */
+#define NYX_CAP_X2APIC			17	/* LAPIC has x2APIC mode */
+#define NYX_CAP_TSC_DEADLINE_TIMER	18
+#define NYX_CAP_IRQCHIP_STATE		19	/* GET/SET_IRQCHIP, GET/SET_LAPIC:
+						 * the state format version */
 
 /* ---------------------------------------------------------------------
  * /dev/nyx ioctls
@@ -63,6 +71,62 @@ struct nyx_memory_region {
 
 #define NYX_SET_MEMORY_REGION	_IOW(NYXIO, 0x10, struct nyx_memory_region)
 #define NYX_CREATE_VCPU		_IO(NYXIO, 0x11)	/* arg: vCPU id */
+
+/*
+ * In-kernel interrupt controllers and timers (NYX_CAP_IRQCHIP): a local
+ * APIC per vCPU (xAPIC at 0xfee00000 and x2APIC MSRs), an I/O APIC with 24
+ * pins at 0xfec00000, the dual 8259A PIC (ports 0x20/0x21, 0xa0/0xa1, ELCR
+ * 0x4d0/0x4d1) and the 8254 PIT (0x40-0x43, port 0x61). Create it before
+ * the first vCPU; once it exists, HLT no longer exits to userspace and
+ * vCPUs other than 0 start in wait-for-SIPI.
+ */
+#define NYX_CREATE_IRQCHIP	_IO(NYXIO, 0x12)	/* arg must be 0 */
+
+/*
+ * Drive a GSI. GSI 0-15 are the ISA IRQs: they reach both the PIC (line
+ * = GSI) and the I/O APIC (pin = GSI, except GSI 0, the PIT's IRQ0, which is
+ * wired to pin 2 like on a PC: the MADT carries the override). GSI 16-23
+ * reach the I/O APIC only. An edge-triggered source pulses: level 1 then 0.
+ */
+struct nyx_irq_level {
+	__u32 gsi;
+	__u32 level;		/* 0 or 1 */
+	__u64 reserved;
+};
+#define NYX_IRQ_LINE		_IOW(NYXIO, 0x13, struct nyx_irq_level)
+
+/*
+ * Deliver a message-signalled interrupt (address 0xfee00000-0xfeefffff).
+ * Returns the number of local APICs that accepted it (0: blocked, e.g.
+ * masked or no such destination).
+ */
+struct nyx_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];
+};
+#define NYX_SIGNAL_MSI		_IOW(NYXIO, 0x14, struct nyx_msi)
+
+/*
+ * State of one chip, for snapshot and migration. The data[] area holds
+ * struct nyx_pic_state (lib/irq/i8259.h), nyx_ioapic_state (ioapic.h) or
+ * nyx_pit_state (pit.h), little endian, in the format whose version
+ * NYX_CAP_IRQCHIP_STATE reports. Times inside are relative to the moment
+ * of the GET, so a state can be loaded on another host. SET validates
+ * everything and fails with -EINVAL, changing nothing, on a bad state.
+ */
+#define NYX_IRQCHIP_PIC		0
+#define NYX_IRQCHIP_IOAPIC	1
+#define NYX_IRQCHIP_PIT		2
+struct nyx_irqchip {
+	__u32 chip_id;		/* NYX_IRQCHIP_* */
+	__u32 flags;		/* must be 0 */
+	__u64 reserved;
+	__u8 data[512];
+};
+#define NYX_GET_IRQCHIP		_IOWR(NYXIO, 0x15, struct nyx_irqchip)
+#define NYX_SET_IRQCHIP		_IOW(NYXIO, 0x16, struct nyx_irqchip)
 
 /* ---------------------------------------------------------------------
  * vCPU ioctls
@@ -161,6 +225,53 @@ struct nyx_fpu {
 #define NYX_GET_FPU		_IOR(NYXIO, 0x28, struct nyx_fpu)
 #define NYX_SET_FPU		_IOW(NYXIO, 0x29, struct nyx_fpu)
 
+/* Local APIC state: struct nyx_lapic_state (lib/irq/lapic.h) in data[]. */
+struct nyx_local_apic {
+	__u32 flags;		/* must be 0 */
+	__u32 reserved;
+	__u8 data[1024];
+};
+#define NYX_GET_LAPIC		_IOR(NYXIO, 0x2a, struct nyx_local_apic)
+#define NYX_SET_LAPIC		_IOW(NYXIO, 0x2b, struct nyx_local_apic)
+
+/*
+ * Events in flight and the run state of a vCPU (with NYX_CAP_VCPU_EVENTS).
+ * "injected": being delivered by the next entry (an exit interrupted its
+ * delivery, or it was queued); "pending": not yet started.
+ */
+#define NYX_MP_STATE_RUNNABLE	0
+#define NYX_MP_STATE_HALTED	1	/* HLT: sleeps until an interrupt */
+#define NYX_MP_STATE_WAIT_SIPI	2	/* after INIT: waits for a SIPI */
+
+struct nyx_vcpu_events {
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 has_error_code;
+		__u8 pending;
+		__u32 error_code;
+		__u64 cr2;		/* #PF: loaded into CR2 on delivery */
+	} exception;
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 shadow;		/* STI / MOV SS interrupt shadow */
+		__u8 padding;
+		__u32 reserved;
+	} interrupt;
+	struct {
+		__u8 injected;
+		__u8 pending;		/* NMIs waiting (0-2) */
+		__u8 masked;		/* an NMI handler runs (until IRET) */
+		__u8 padding[5];
+	} nmi;
+	__u32 mp_state;		/* NYX_MP_STATE_* */
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[4];
+};
+#define NYX_GET_VCPU_EVENTS	_IOR(NYXIO, 0x2c, struct nyx_vcpu_events)
+#define NYX_SET_VCPU_EVENTS	_IOW(NYXIO, 0x2d, struct nyx_vcpu_events)
+
 /* ---------------------------------------------------------------------
  * The run structure: mmap() of a vCPU fd at offset 0, NYX_GET_VCPU_MMAP_SIZE
  * bytes. Page 0 holds struct nyx_run, page 1 is the I/O data area used by
@@ -187,7 +298,7 @@ struct nyx_fpu {
 
 struct nyx_run {
 	/* in */
-	__u8 request_interrupt_window;	/* reserved for the irqchip issue */
+	__u8 request_interrupt_window;	/* must be 0 (no userspace irqchip) */
 	__u8 immediate_exit;		/* non-zero: NYX_RUN returns -EINTR at once */
 	__u8 padding1[6];
 
@@ -261,5 +372,10 @@ NYX_STATIC_ASSERT(sizeof(struct nyx_fpu) == 4160, "fpu");
 NYX_STATIC_ASSERT(NYX_OFFSETOF(struct nyx_run, exit_reason) == 8, "run.exit_reason");
 NYX_STATIC_ASSERT(NYX_OFFSETOF(struct nyx_run, io) == 32, "run.union");
 NYX_STATIC_ASSERT(sizeof(struct nyx_run) == 288, "run");
+NYX_STATIC_ASSERT(sizeof(struct nyx_irq_level) == 16, "irq_level");
+NYX_STATIC_ASSERT(sizeof(struct nyx_msi) == 32, "msi");
+NYX_STATIC_ASSERT(sizeof(struct nyx_irqchip) == 528, "irqchip");
+NYX_STATIC_ASSERT(sizeof(struct nyx_local_apic) == 1032, "lapic");
+NYX_STATIC_ASSERT(sizeof(struct nyx_vcpu_events) == 72, "vcpu_events");
 
 #endif /* _UAPI_NYX_H */

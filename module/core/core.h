@@ -11,6 +11,7 @@
 #include <linux/spinlock.h>
 #include <linux/kref.h>
 #include <linux/mm_types.h>
+#include <linux/wait.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <uapi/nyx.h>
@@ -39,6 +40,10 @@ enum nyx_exit_stat {
 	NYX_STAT_OTHER,
 	NYX_STAT_USERSPACE,	/* returns to userspace */
 	NYX_STAT_SIGNAL,	/* returns because of a signal */
+	NYX_STAT_IRQ_INJECT,	/* interrupts injected */
+	NYX_STAT_NMI_INJECT,
+	NYX_STAT_IRQ_WINDOW,	/* interrupt/NMI window exits */
+	NYX_STAT_HALT_SLEEP,	/* sleeps in HLT or wait-for-SIPI */
 	NYX_NR_STATS
 };
 
@@ -69,11 +74,14 @@ struct nyx_vm {
 	struct nyx_vcpu *vcpus[NYX_MAX_VCPUS];
 	atomic_t nr_vcpus;
 	struct dentry *debugfs;
+	struct nyx_vm_irqchip *irqchip;	/* NYX_CREATE_IRQCHIP, or NULL */
+	u64 tsc_offset;			/* every vCPU's TSC starts at 0 at once */
 	void *vendor;			/* vendor per-VM data */
 };
 
 /* Work a vCPU must do before its next entry, set from other threads. */
 #define NYX_REQ_TLB_FLUSH	0
+#define NYX_REQ_EVENT		1	/* interrupt state changed */
 
 enum nyx_vcpu_mode { NYX_OUTSIDE_GUEST, NYX_IN_GUEST };
 
@@ -141,6 +149,10 @@ struct nyx_vcpu {
 	struct nyx_pending_exception exc;
 	bool state_invalid;		/* after SHUTDOWN: must be reset by SET_* */
 
+	struct nyx_vcpu_apic *apic;	/* with the in-kernel irqchip */
+	u32 mp_state;			/* NYX_MP_STATE_* */
+	wait_queue_head_t wq;		/* sleeps in HLT / wait-for-SIPI */
+
 	int mode;			/* enum nyx_vcpu_mode */
 	int cpu;			/* host CPU of the last entry */
 	unsigned long requests;
@@ -198,6 +210,32 @@ struct nyx_vendor_ops {
 	void (*set_tsc_offset)(struct nyx_vcpu *vcpu, u64 offset);
 	void (*inject_exception)(struct nyx_vcpu *vcpu,
 				 const struct nyx_pending_exception *exc);
+
+	/*
+	 * Interrupt injection, for the in-kernel irqchip. Called right before
+	 * vcpu_run with interrupts disabled and the vendor state loaded.
+	 * event_queued: the next entry already delivers an event (one the
+	 * last exit interrupted, or an exception). interrupt_allowed:
+	 * RFLAGS.IF set and no STI/MOV SS shadow. The windows ask for an exit
+	 * as soon as an interrupt (NMI) can be taken; the vendor turns the
+	 * window off again when that exit comes.
+	 */
+	bool (*event_queued)(struct nyx_vcpu *vcpu);
+	bool (*interrupt_allowed)(struct nyx_vcpu *vcpu);
+	bool (*nmi_allowed)(struct nyx_vcpu *vcpu);
+	void (*inject_irq)(struct nyx_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct nyx_vcpu *vcpu);
+	void (*enable_irq_window)(struct nyx_vcpu *vcpu);
+	void (*enable_nmi_window)(struct nyx_vcpu *vcpu);
+	/* The guest's CR8 (TPR bits 7:4), as the vendor keeps it. */
+	u8 (*get_cr8)(struct nyx_vcpu *vcpu);
+	void (*set_cr8)(struct nyx_vcpu *vcpu, u8 cr8);
+	/* NYX_GET/SET_VCPU_EVENTS: the injected event, the interrupt shadow
+	 * and NMI masking (the core fills the rest). set gets validated
+	 * input and returns 0 or -EINVAL. */
+	void (*get_events)(struct nyx_vcpu *vcpu, struct nyx_vcpu_events *ev);
+	int (*set_events)(struct nyx_vcpu *vcpu,
+			  const struct nyx_vcpu_events *ev);
 	void (*flush_tlb)(struct nyx_vcpu *vcpu);
 	/* Move RIP past the intercepted instruction (len if the hardware
 	 * does not report the next RIP). */

@@ -27,6 +27,10 @@ const char *const nyx_stat_names[NYX_NR_STATS] = {
 	[NYX_STAT_OTHER] = "other",
 	[NYX_STAT_USERSPACE] = "userspace_exits",
 	[NYX_STAT_SIGNAL] = "signal_exits",
+	[NYX_STAT_IRQ_INJECT] = "irq_injected",
+	[NYX_STAT_NMI_INJECT] = "nmi_injected",
+	[NYX_STAT_IRQ_WINDOW] = "irq_window",
+	[NYX_STAT_HALT_SLEEP] = "halt_sleep",
 };
 
 static struct dentry *nyx_debugfs_root;

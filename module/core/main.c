@@ -11,6 +11,7 @@
 #include <linux/smp.h>
 
 #include "core/core.h"
+#include "x86/irq.h"
 #include "svm/svm.h"
 #include "vmx/vmx.h"
 
@@ -108,6 +109,18 @@ long nyx_check_extension(unsigned long cap)
 		return nyx_ops->cap_npt;
 	case NYX_CAP_EPT:
 		return nyx_ops->cap_ept;
+	/* the irqchip needs the vendor's injection hooks */
+	case NYX_CAP_IRQCHIP:
+	case NYX_CAP_SIGNAL_MSI:
+	case NYX_CAP_X2APIC:
+	case NYX_CAP_TSC_DEADLINE_TIMER:
+		return nyx_ops->inject_irq ? 1 : 0;
+	case NYX_CAP_IRQ_LINES:
+		return nyx_ops->inject_irq ? NYX_IOAPIC_NUM_PINS : 0;
+	case NYX_CAP_IRQCHIP_STATE:
+		return nyx_ops->inject_irq ? NYX_IRQCHIP_STATE_VERSION : 0;
+	case NYX_CAP_VCPU_EVENTS:
+		return nyx_ops->get_events ? 1 : 0;
 	default:
 		return 0;
 	}

@@ -14,6 +14,7 @@
 
 #include "core/core.h"
 #include "x86/x86.h"
+#include "x86/irq.h"
 
 /* nyx_regs (KVM order) <-> hardware encoding order */
 static void nyx_regs_to_user(struct nyx_vcpu *vcpu, struct nyx_regs *r)
@@ -82,6 +83,8 @@ static void nyx_process_requests(struct nyx_vcpu *vcpu)
 {
 	if (test_and_clear_bit(NYX_REQ_TLB_FLUSH, &vcpu->requests))
 		nyx_ops->flush_tlb(vcpu);
+	/* interrupt state is looked at before every entry anyway */
+	clear_bit(NYX_REQ_EVENT, &vcpu->requests);
 }
 
 /* One guest entry. Returns >0 to continue, 0 to exit to userspace. */
@@ -108,6 +111,8 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 		nyx_ops->inject_exception(vcpu, &vcpu->exc);
 		vcpu->exc.pending = false;
 	}
+	if (vcpu->apic)
+		nyx_irq_inject(vcpu);
 
 	nyx_ops->vcpu_run(vcpu);
 
@@ -116,6 +121,8 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	local_irq_enable();
 	preempt_enable();
 
+	if (vcpu->apic)
+		nyx_irq_after_exit(vcpu);
 	return nyx_ops->handle_exit(vcpu);
 }
 
@@ -145,6 +152,12 @@ static int nyx_vcpu_run(struct nyx_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		r = nyx_irq_block(vcpu);
+		if (r) {
+			run->exit_reason = NYX_EXIT_INTR;
+			vcpu->stats[NYX_STAT_SIGNAL]++;
+			break;
+		}
 		r = nyx_vcpu_enter(vcpu);
 		if (r <= 0)
 			break;
@@ -265,7 +278,8 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 		memset(&sregs, 0, sizeof(sregs));
 		nyx_ops->get_sregs(vcpu, &sregs);
-		sregs.apic_base = vcpu->apic_base;
+		nyx_x86_get_msr(vcpu, MSR_IA32_APICBASE, &sregs.apic_base,
+				true);
 		r = copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 		break;
 	}
@@ -278,10 +292,13 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = nyx_x86_check_sregs(&sregs);
 		if (r)
 			break;
+		r = nyx_x86_set_msr(vcpu, MSR_IA32_APICBASE, sregs.apic_base,
+				    true);
+		if (r)
+			break;
 		r = nyx_ops->set_sregs(vcpu, &sregs);
 		if (r)
 			break;
-		vcpu->apic_base = sregs.apic_base;
 		vcpu->pending = NYX_PENDING_NONE;
 		vcpu->state_invalid = false;
 		break;
@@ -300,6 +317,12 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		break;
 	case NYX_SET_FPU:
 		r = nyx_x86_set_fpu(vcpu, argp);
+		break;
+	case NYX_GET_VCPU_EVENTS:
+	case NYX_SET_VCPU_EVENTS:
+	case NYX_GET_LAPIC:
+	case NYX_SET_LAPIC:
+		r = nyx_lapic_vcpu_ioctl(vcpu, ioctl, argp);
 		break;
 	default:
 		r = -ENOTTY;
@@ -366,6 +389,7 @@ int nyx_create_vcpu(struct nyx_vm *vm, unsigned long id)
 	vcpu->id = id;
 	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
 
 	r = -ENOMEM;
 	vcpu->run_pages[0] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
@@ -379,19 +403,24 @@ int nyx_create_vcpu(struct nyx_vm *vm, unsigned long id)
 	r = nyx_ops->vcpu_create(vcpu);
 	if (r)
 		goto out_fpu;
-	nyx_x86_vcpu_reset(vcpu);
 
 	mutex_lock(&vm->lock);
 	if (vm->vcpus[id]) {
 		r = -EEXIST;
 		goto out_unlock;
 	}
+	/* the irqchip cannot appear any more: vm->lock, and nr_vcpus */
+	r = nyx_lapic_create(vcpu);
+	if (r)
+		goto out_unlock;
+	nyx_x86_vcpu_reset(vcpu);
 	/* The fd holds a VM reference; the VM frees the vCPU. */
 	kref_get(&vm->ref);
 	snprintf(name, sizeof(name), "nyx-vcpu:%lu", id);
 	r = anon_inode_getfd(name, &nyx_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
 	if (r < 0) {
 		refcount_dec(&vm->ref.refcount);	/* never the last one */
+		nyx_lapic_destroy(vcpu);
 		goto out_unlock;
 	}
 	smp_store_release(&vm->vcpus[id], vcpu);

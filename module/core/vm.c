@@ -11,8 +11,10 @@
 #include <linux/uaccess.h>
 #include <linux/sched/mm.h>
 #include <linux/idr.h>
+#include <asm/msr.h>
 
 #include "core/core.h"
+#include "x86/irq.h"
 
 /* Guest-physical addresses the 4-level second-level table can map. */
 #define NYX_MAX_GPA	(1ull << 48)
@@ -117,6 +119,12 @@ static long nyx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nyx_create_vcpu(vm, arg);
 	case NYX_CHECK_EXTENSION:
 		return nyx_check_extension(arg);
+	case NYX_CREATE_IRQCHIP:
+	case NYX_IRQ_LINE:
+	case NYX_SIGNAL_MSI:
+	case NYX_GET_IRQCHIP:
+	case NYX_SET_IRQCHIP:
+		return nyx_irqchip_vm_ioctl(vm, ioctl, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -128,6 +136,11 @@ static void nyx_vm_destroy(struct kref *ref)
 	int i;
 
 	nyx_debugfs_vm_remove(vm);
+	/* no timer may fire into a vCPU that is going away */
+	nyx_irqchip_stop(vm);
+	for (i = 0; i < NYX_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			nyx_lapic_destroy(vm->vcpus[i]);
 	for (i = 0; i < NYX_MAX_VCPUS; i++) {
 		struct nyx_vcpu *vcpu = vm->vcpus[i];
 
@@ -140,6 +153,7 @@ static void nyx_vm_destroy(struct kref *ref)
 		kfree(vcpu->cpuid);
 		kfree(vcpu);
 	}
+	nyx_irqchip_destroy(vm);
 	nyx_ops->vm_destroy(vm);
 	nyx_mmu_destroy(vm);
 	mmdrop(vm->mm);
@@ -185,6 +199,7 @@ long nyx_create_vm(unsigned long type)
 		goto out_disable;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	vm->tsc_offset = -rdtsc();
 	vm->id = ida_alloc(&nyx_vm_ida, GFP_KERNEL);
 	if (vm->id < 0) {
 		r = vm->id;

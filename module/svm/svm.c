@@ -8,6 +8,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <asm/svm.h>
+#include <asm/trapnr.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
@@ -46,6 +47,12 @@ struct svm_vcpu {
 	u64 vmcb_pa;
 	u32 asid_generation;		/* 0: needs a fresh ASID */
 	int last_cpu;
+	/* SVM does not track NMI blocking for us: an injected NMI masks
+	 * NMIs until the guest's IRET has executed (intercepted, then RIP
+	 * seen past it). */
+	bool nmi_masked;
+	bool awaiting_iret;
+	u64 iret_rip;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu_data, svm_cpu_data);
@@ -285,6 +292,11 @@ static void svm_set_intercept(struct vmcb_control_area *c, int bit)
 	c->intercepts[bit / 32] |= 1u << (bit % 32);
 }
 
+static void svm_clr_intercept(struct vmcb_control_area *c, int bit)
+{
+	c->intercepts[bit / 32] &= ~(1u << (bit % 32));
+}
+
 static void svm_init_seg(struct vmcb_seg *seg, u16 attrib)
 {
 	seg->selector = 0;
@@ -325,6 +337,8 @@ static void svm_vcpu_reset(struct nyx_vcpu *vcpu)
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = nyx_mmu_root_pa(vcpu->vm);
 	svm->asid_generation = 0;
+	svm->nmi_masked = false;
+	svm->awaiting_iret = false;
 
 	svm_init_seg(&s->cs, SVM_SELECTOR_P_MASK | SVM_SELECTOR_S_MASK |
 		     SVM_SELECTOR_CODE_MASK | SVM_SELECTOR_READ_MASK | 1);
@@ -462,6 +476,11 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 	struct nyx_run *run = vcpu->run;
 
 	c->event_inj = 0;
+	/* the IRET that ends an NMI handler has executed: NMIs unmasked */
+	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		svm->nmi_masked = false;
+	}
 	if (code == (u32)SVM_EXIT_ERR) {
 		run->exit_reason = NYX_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason =
@@ -490,6 +509,18 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 		return 1;
 	case SVM_EXIT_SMI:
 		vcpu->stats[NYX_STAT_OTHER]++;
+		return 1;
+	case SVM_EXIT_VINTR:
+		/* interrupt window open: the core injects before entry */
+		vcpu->stats[NYX_STAT_IRQ_WINDOW]++;
+		c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+		svm_clr_intercept(c, INTERCEPT_VINTR);
+		return 1;
+	case SVM_EXIT_IRET:
+		vcpu->stats[NYX_STAT_IRQ_WINDOW]++;
+		svm_clr_intercept(c, INTERCEPT_IRET);
+		svm->awaiting_iret = true;
+		svm->iret_rip = vcpu->rip;
 		return 1;
 	case SVM_EXIT_CPUID:
 		return nyx_x86_handle_cpuid(vcpu);
@@ -746,6 +777,135 @@ static void svm_inject_exception(struct nyx_vcpu *vcpu,
 		vmcb->save.cr2 = exc->cr2;
 }
 
+/* ---- interrupt injection (in-kernel irqchip) ---- */
+
+static bool svm_event_queued(struct nyx_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.event_inj & SVM_EVTINJ_VALID;
+}
+
+static bool svm_in_shadow(struct nyx_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_state &
+	       SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static bool svm_interrupt_allowed(struct nyx_vcpu *vcpu)
+{
+	return (vcpu->rflags & X86_EFLAGS_IF) && !svm_in_shadow(vcpu);
+}
+
+static bool svm_nmi_allowed(struct nyx_vcpu *vcpu)
+{
+	return !to_svm(vcpu)->nmi_masked && !svm_in_shadow(vcpu);
+}
+
+static void svm_inject_irq(struct nyx_vcpu *vcpu, u8 vector)
+{
+	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_VALID |
+						SVM_EVTINJ_TYPE_INTR;
+}
+
+static void svm_inject_nmi(struct nyx_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->control.event_inj = X86_TRAP_NMI | SVM_EVTINJ_VALID |
+				       SVM_EVTINJ_TYPE_NMI;
+	svm->nmi_masked = true;
+	svm->awaiting_iret = false;
+	svm_set_intercept(&svm->vmcb->control, INTERCEPT_IRET);
+}
+
+/*
+ * A virtual interrupt request (V_IRQ) that ignores the TPR exits with
+ * VINTR as soon as the guest can take an interrupt; nothing is delivered
+ * through it.
+ */
+static void svm_enable_irq_window(struct nyx_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+		      (0xf << V_INTR_PRIO_SHIFT);
+	svm_set_intercept(c, INTERCEPT_VINTR);
+}
+
+/* NMIs unblock at the IRET (intercepted since the injection), or after
+ * the shadow, which the next exit sees. */
+static void svm_enable_nmi_window(struct nyx_vcpu *vcpu)
+{
+}
+
+static u8 svm_get_cr8(struct nyx_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_ctl & V_TPR_MASK;
+}
+
+static void svm_set_cr8(struct nyx_vcpu *vcpu, u8 cr8)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (cr8 & V_TPR_MASK);
+}
+
+static void svm_get_events(struct nyx_vcpu *vcpu, struct nyx_vcpu_events *ev)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	u32 inj = c->event_inj;
+
+	if (inj & SVM_EVTINJ_VALID) {
+		switch (inj & SVM_EVTINJ_TYPE_MASK) {
+		case SVM_EVTINJ_TYPE_INTR:
+			ev->interrupt.injected = 1;
+			ev->interrupt.nr = inj & SVM_EVTINJ_VEC_MASK;
+			break;
+		case SVM_EVTINJ_TYPE_NMI:
+			ev->nmi.injected = 1;
+			break;
+		case SVM_EVTINJ_TYPE_EXEPT:
+			ev->exception.injected = 1;
+			ev->exception.nr = inj & SVM_EVTINJ_VEC_MASK;
+			ev->exception.has_error_code =
+				!!(inj & SVM_EVTINJ_VALID_ERR);
+			ev->exception.error_code = c->event_inj_err;
+			break;
+		}
+	}
+	ev->interrupt.shadow = svm_in_shadow(vcpu);
+	ev->nmi.masked = svm->nmi_masked;
+}
+
+static int svm_set_events(struct nyx_vcpu *vcpu,
+			  const struct nyx_vcpu_events *ev)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->event_inj = 0;
+	if (ev->interrupt.injected)
+		c->event_inj = ev->interrupt.nr | SVM_EVTINJ_VALID |
+			       SVM_EVTINJ_TYPE_INTR;
+	else if (ev->nmi.injected)
+		c->event_inj = X86_TRAP_NMI | SVM_EVTINJ_VALID |
+			       SVM_EVTINJ_TYPE_NMI;
+	else if (ev->exception.injected)
+		c->event_inj = ev->exception.nr | SVM_EVTINJ_VALID |
+			       SVM_EVTINJ_TYPE_EXEPT |
+			       (ev->exception.has_error_code ?
+				SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = ev->exception.error_code;
+	c->int_state = ev->interrupt.shadow ? SVM_INTERRUPT_SHADOW_MASK : 0;
+	svm->nmi_masked = ev->nmi.masked;
+	svm->awaiting_iret = false;
+	if (svm->nmi_masked)
+		svm_set_intercept(c, INTERCEPT_IRET);
+	else
+		svm_clr_intercept(c, INTERCEPT_IRET);
+	return 0;
+}
+
 static void svm_flush_tlb(struct nyx_vcpu *vcpu)
 {
 	to_svm(vcpu)->asid_generation = 0;
@@ -780,6 +940,17 @@ const struct nyx_vendor_ops nyx_svm_ops = {
 	.set_dr7 = svm_set_dr7,
 	.set_tsc_offset = svm_set_tsc_offset,
 	.inject_exception = svm_inject_exception,
+	.event_queued = svm_event_queued,
+	.interrupt_allowed = svm_interrupt_allowed,
+	.nmi_allowed = svm_nmi_allowed,
+	.inject_irq = svm_inject_irq,
+	.inject_nmi = svm_inject_nmi,
+	.enable_irq_window = svm_enable_irq_window,
+	.enable_nmi_window = svm_enable_nmi_window,
+	.get_cr8 = svm_get_cr8,
+	.set_cr8 = svm_set_cr8,
+	.get_events = svm_get_events,
+	.set_events = svm_set_events,
 	.flush_tlb = svm_flush_tlb,
 	.skip_insn = svm_skip_insn,
 };

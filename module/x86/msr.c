@@ -11,6 +11,7 @@
 #include <asm/msr-index.h>
 
 #include "x86/x86.h"
+#include "x86/irq.h"
 
 #define NYX_MTRRCAP	(0x500 | 0x100 | 8)	/* WC, fixed, 8 variable */
 
@@ -33,6 +34,9 @@ int nyx_x86_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	int r, i;
 
+	r = nyx_lapic_get_msr(vcpu, index, data);
+	if (r <= 0)
+		return r;
 	r = nyx_ops->get_msr(vcpu, index, data);
 	if (r <= 0)
 		return r;
@@ -78,6 +82,9 @@ int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	if (nyx_x86_check_msr_value(index, data))
 		return -EINVAL;
+	r = nyx_lapic_set_msr(vcpu, index, data, host);
+	if (r <= 0)
+		return r;
 	r = nyx_ops->set_msr(vcpu, index, data);
 	if (r <= 0)
 		return r;
@@ -88,7 +95,7 @@ int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 		nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
 		return 0;
 	case MSR_IA32_APICBASE:
-		/* x2APIC (bit 10) needs the in-kernel LAPIC: not yet */
+		/* without the in-kernel LAPIC: xAPIC only, and inert */
 		if (data & ~(u64)(0xfffff000ull | (1 << 11) | (1 << 8)) ||
 		    data >> 52)
 			return -EINVAL;

@@ -10,6 +10,37 @@
 #include <asm/msr-index.h>
 
 #include "x86/x86.h"
+#include "x86/irq.h"
+
+/* The state INIT gives: RESET keeps more (TSC, MTRRs, the LAPIC's). */
+void nyx_x86_vcpu_init(struct nyx_vcpu *vcpu)
+{
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->rip = 0xfff0;
+	vcpu->rflags = X86_EFLAGS_FIXED;
+	vcpu->regs[X86_RDX] = 0x600;
+	vcpu->xcr0 = XFEATURE_MASK_FP;
+	memset(vcpu->dr, 0, sizeof(vcpu->dr));
+	vcpu->dr6 = 0xffff0ff0;
+	vcpu->pending = NYX_PENDING_NONE;
+	vcpu->exc.pending = false;
+	vcpu->state_invalid = false;
+	nyx_ops->vcpu_reset(vcpu);
+	nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+}
+
+/* Start-up IPI: real mode at vector << 12, CS = vector << 8, IP = 0. */
+void nyx_x86_vcpu_sipi(struct nyx_vcpu *vcpu, u8 vector)
+{
+	struct nyx_sregs sr;
+
+	memset(&sr, 0, sizeof(sr));
+	nyx_ops->get_sregs(vcpu, &sr);
+	sr.cs.selector = vector << 8;
+	sr.cs.base = (u64)vector << 12;
+	nyx_ops->set_sregs(vcpu, &sr);
+	vcpu->rip = 0;
+}
 
 void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu)
 {
@@ -30,8 +61,9 @@ void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu)
 	vcpu->exc.pending = false;
 	vcpu->state_invalid = false;
 	nyx_ops->vcpu_reset(vcpu);
-	/* The guest's TSC starts at 0. */
-	nyx_x86_set_msr(vcpu, MSR_IA32_TSC, 0, true);
+	/* Every vCPU's TSC counted from 0 at VM creation: in sync. */
+	vcpu->tsc_offset = vcpu->vm->tsc_offset;
+	nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
 }
 
 struct nyx_segment *nyx_x86_sregs_seg(struct nyx_sregs *sr, int i)
@@ -209,7 +241,12 @@ int nyx_x86_internal_error(struct nyx_vcpu *vcpu, u32 suberror, u32 ndata,
 
 int nyx_x86_handle_hlt(struct nyx_vcpu *vcpu)
 {
-	/* No in-kernel interrupt controller yet: userspace decides. */
+	/* With the irqchip the vCPU sleeps until an interrupt arrives
+	 * (nyx_irq_block); without it userspace decides. */
+	if (vcpu->apic) {
+		vcpu->mp_state = NYX_MP_STATE_HALTED;
+		return 1;
+	}
 	vcpu->run->exit_reason = NYX_EXIT_HLT;
 	return 0;
 }
@@ -384,7 +421,17 @@ int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio)
 	run->io.data_offset = NYX_RUN_IO_PAGE * PAGE_SIZE;
 
 	if (!pio->string) {
+		u32 val = vcpu->regs[X86_RAX];
+
 		vcpu->stats[NYX_STAT_IO]++;
+		if (nyx_irqchip_pio(vcpu, pio->port, pio->size, pio->in,
+				    &val)) {
+			if (pio->in)
+				nyx_set_reg_sized(&vcpu->regs[X86_RAX], val,
+						  pio->size);
+			vcpu->rip = pio->next_rip;
+			return 1;
+		}
 		sio->next_rip = pio->next_rip;
 		sio->size = pio->size;
 		if (pio->in) {
@@ -447,6 +494,13 @@ static int nyx_emulator_result(struct nyx_vcpu *vcpu, enum x86_emu_result r)
 		if (emu->nr_mmio_done >= X86_EMU_MAX_MMIO)
 			break;
 		acc = &emu->mmio[emu->nr_mmio_done];
+		/* the LAPIC and I/O APIC answer at once: re-execute */
+		if (nyx_irqchip_mmio(vcpu, acc->gpa, acc->len, acc->is_write,
+				     acc->data)) {
+			emu->nr_mmio_done++;
+			nyx_x86_emu_prepare(vcpu);
+			return nyx_emulator_result(vcpu, x86_emulate(emu));
+		}
 		vcpu->stats[NYX_STAT_MMIO]++;
 		run->exit_reason = NYX_EXIT_MMIO;
 		run->mmio.phys_addr = acc->gpa;

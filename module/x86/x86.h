@@ -36,6 +36,8 @@ int nyx_x86_handle_gpa_fault(struct nyx_vcpu *vcpu, u64 gpa, bool write,
 			     u32 delivery_info, bool in_delivery);
 
 void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu);
+void nyx_x86_vcpu_init(struct nyx_vcpu *vcpu);
+void nyx_x86_vcpu_sipi(struct nyx_vcpu *vcpu, u8 vector);
 int nyx_x86_check_sregs(const struct nyx_sregs *sregs);
 
 int nyx_x86_complete_userspace(struct nyx_vcpu *vcpu);
