@@ -244,6 +244,19 @@ static int setup_cpuid(const struct run_options *o)
 	return 0;
 }
 
+/* The guest TSC rate nyx.ko reports (0 if unknown or no module yet). */
+static u32 nyx_tsc_khz(void)
+{
+	int fd = open("/dev/nyx", O_RDWR | O_CLOEXEC);
+	int khz;
+
+	if (fd < 0)
+		return 0;
+	khz = ioctl(fd, NYX_CHECK_EXTENSION, NYX_CAP_TSC_KHZ);
+	close(fd);
+	return khz > 0 ? khz : 0;
+}
+
 /* Put the guest image in memory and decide where the first vCPU starts. */
 static int load_guest(const struct run_options *o)
 {
@@ -255,6 +268,7 @@ static int load_guest(const struct run_options *o)
 		.nr_cpus = o->cpus,
 		.cpu_signature = leaf1 ? leaf1->eax : 0,
 		.cpu_features = leaf1 ? leaf1->edx : 0,
+		.tsc_khz = nyx_tsc_khz(),
 	};
 	int ret;
 
@@ -290,6 +304,12 @@ static int setup_vcpus(const struct run_options *o)
 		if ((i == 0 || !o->kernel) &&
 		    x86_boot_vcpu(vcpus[i].fd, i, &boot_entry))
 			return NYX_EXIT_SETUP;
+		if (o->kernel && x86_vcpu_firmware_msrs(vcpus[i].fd, i))
+			return NYX_EXIT_SETUP;
+		/* with the irqchip APs wait for SIPI; flat ones run now */
+		if (i && !o->kernel && irq_chip_present() &&
+		    x86_vcpu_runnable(vcpus[i].fd, i))
+			return NYX_EXIT_SETUP;
 	}
 	return 0;
 }
@@ -320,8 +340,22 @@ static int cmd_run(int argc, char **argv)
 		ret = load_guest(&o);
 	if (!ret)
 		ret = vm_create(&vm);
-	if (!ret && irq_chip_create(vm.vm_fd))
-		pr_debug("no in-kernel irqchip yet: device interrupts are dropped");
+	if (!ret && o.irqchip) {
+		ret = irq_chip_create(vm.vm_fd);
+		if (ret == -ENOSYS) {
+			pr_info("nyx.ko has no in-kernel irqchip: device interrupts are dropped");
+			ret = 0;
+		} else if (ret) {
+			pr_err("NYX_CREATE_IRQCHIP: %s", strerror(-ret));
+			ret = NYX_EXIT_SETUP;
+		} else {
+			cpuid_set_irqchip(&cpuid,
+				ioctl(vm.sys_fd, NYX_CHECK_EXTENSION,
+				      NYX_CAP_X2APIC) > 0,
+				ioctl(vm.sys_fd, NYX_CHECK_EXTENSION,
+				      NYX_CAP_TSC_DEADLINE_TIMER) > 0);
+		}
+	}
 	if (!ret)
 		ret = setup_devices(&o);
 	if (!ret)

@@ -9,6 +9,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/smp.h>
+#include <asm/tsc.h>
 
 #include "core/core.h"
 #include "x86/irq.h"
@@ -119,6 +120,8 @@ long nyx_check_extension(unsigned long cap)
 		return nyx_ops->inject_irq ? NYX_IOAPIC_NUM_PINS : 0;
 	case NYX_CAP_IRQCHIP_STATE:
 		return nyx_ops->inject_irq ? NYX_IRQCHIP_STATE_VERSION : 0;
+	case NYX_CAP_TSC_KHZ:
+		return boot_cpu_has(X86_FEATURE_CONSTANT_TSC) ? tsc_khz : 0;
 	case NYX_CAP_VCPU_EVENTS:
 		return nyx_ops->get_events ? 1 : 0;
 	default:

@@ -390,8 +390,9 @@ static void svm_vcpu_run(struct nyx_vcpu *vcpu)
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
 
-	switch_xcr0 = nyx_host_xcr0 && (vmcb->save.cr4 & X86_CR4_OSXSAVE) &&
-		      vcpu->xcr0 != nyx_host_xcr0;
+	/* regardless of the guest's CR4.OSXSAVE, which it may set without
+	 * an exit: XCR0 matters only to instructions that need it */
+	switch_xcr0 = nyx_host_xcr0 && vcpu->xcr0 != nyx_host_xcr0;
 
 	svm_clgi();
 	if (switch_xcr0)
@@ -399,6 +400,20 @@ static void svm_vcpu_run(struct nyx_vcpu *vcpu)
 
 	nyx_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_save));
 
+	/*
+	 * XSETBV is intercepted, but not every (emulated) SVM honours the
+	 * intercept (seen with QEMU TCG): take a value the guest managed to
+	 * load, so its CPUID 0xD sizes and our switching stay right, and never
+	 * leave it to the host.
+	 */
+	if (nyx_host_xcr0) {
+		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+		if (xcr0 != (switch_xcr0 ? vcpu->xcr0 : nyx_host_xcr0)) {
+			vcpu->xcr0 = xcr0;
+			switch_xcr0 = true;
+		}
+	}
 	if (switch_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, nyx_host_xcr0);
 	/* #VMEXIT resets DR7; give the host its breakpoints back. */

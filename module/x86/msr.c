@@ -15,6 +15,25 @@
 
 #define NYX_MTRRCAP	(0x500 | 0x100 | 8)	/* WC, fixed, 8 variable */
 
+/*
+ * AMD configuration MSRs that Linux touches without a fault handler
+ * (SYSCFG from the MTRR code, NB_CFG from the PCI code) or with one (HWCR,
+ * DE_CFG, BU_CFG2): they describe the host's northbridge and core, so the
+ * guest reads 0 and its writes are dropped, like KVM does.
+ */
+static bool nyx_amd_cfg_msr(u32 index)
+{
+	switch (index) {
+	case MSR_AMD64_SYSCFG:
+	case MSR_K7_HWCR:
+	case MSR_AMD64_NB_CFG:
+	case MSR_AMD64_DE_CFG:
+	case MSR_AMD64_BU_CFG2:
+		return true;
+	}
+	return false;
+}
+
 static int nyx_mtrr_fixed_index(u32 index)
 {
 	switch (index) {
@@ -68,6 +87,10 @@ int nyx_x86_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = 0;
 		return 0;
 	}
+	if (nyx_amd_cfg_msr(index)) {
+		*data = 0;
+		return 0;
+	}
 	i = nyx_mtrr_fixed_index(index);
 	if (i >= 0) {
 		*data = vcpu->mtrr_fixed[i];
@@ -118,6 +141,8 @@ int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_MCG_STATUS:
 		return 0;
 	}
+	if (nyx_amd_cfg_msr(index))
+		return 0;
 	i = nyx_mtrr_fixed_index(index);
 	if (i >= 0) {
 		vcpu->mtrr_fixed[i] = data;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The irq interface (still a recording stub until nyx.ko has an irqchip)
+ * The irq interface without a VM: levels are recorded, interrupts dropped
  * and two 16550 instances, COM1 and COM2, sharing the one implementation
  * with their own ports and IRQ lines.
  */
@@ -33,10 +33,10 @@ static void pio(u16 port, u8 *v, bool write)
 	CHECK(bus_access(&pio_bus, port, v, 1, write));
 }
 
-static void test_irq_stub(void)
+static void test_irq_no_chip(void)
 {
 	irq_reset_observers();
-	CHECK_EQ(irq_chip_create(-1), -ENOSYS);
+	CHECK(irq_chip_create(-1) < 0);	/* no VM fd: no irqchip */
 	CHECK(!irq_chip_present());
 	CHECK_EQ(irq_msi(0xfee00000, 0x4021), -ENOSYS);
 	irq_line(5, true);
@@ -107,7 +107,7 @@ static void test_two_uarts(void)
 
 int main(void)
 {
-	test_irq_stub();
+	test_irq_no_chip();
 	test_two_uarts();
 	return test_summary("launcher_irq");
 }

@@ -83,7 +83,7 @@ fi
 # (NYX_TESTDEV_ARGS is split into words on purpose)
 # shellcheck disable=SC2086
 guest_test "guest serial" serial.bin 33 "hello from nyx guest"
-guest_test "guest hlt" hlt.bin 0 "HLT"
+guest_test "guest hlt" hlt.bin 0 "HLT" --irqchip off
 guest_test "guest triple fault" triple.bin 4 "TRIPLE"
 guest_test "guest realmode" realmode.bin 33 "PASS" $NYX_TESTDEV_ARGS
 guest_test "guest prot32" prot32.bin 33 "PASS" $NYX_TESTDEV_ARGS

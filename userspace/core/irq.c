@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Interrupt lines. STUB BACKEND: see core/irq.h. Until nyx.ko exposes
- * NYX_CREATE_IRQCHIP / NYX_IRQ_LINE / NYX_SIGNAL_MSI the levels are only
- * recorded; every function below marks the one place its ioctl goes.
+ * Interrupt lines from the launcher's devices to nyx.ko's in-kernel
+ * interrupt controllers (NYX_CREATE_IRQCHIP, NYX_IRQ_LINE, NYX_SIGNAL_MSI).
+ * Each line's level is also recorded, for the unit tests and --verbose;
+ * without an irqchip (--irqchip off, or an old module) that is all that
+ * happens.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <uapi/nyx.h>
 
 #include "core/irq.h"
 
@@ -17,14 +24,20 @@ struct irq_line_state {
 static struct irq_line_state lines[IRQ_NR_GSI];
 static bool chip_present;
 static int chip_vm_fd = -1;
+/* Orders level changes of one line with their ioctls: a raise and a
+ * lower from two threads must reach the kernel in the recorded order. */
+static pthread_mutex_t line_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int irq_chip_create(int vm_fd)
 {
-	/* TODO(irqchip): ioctl(vm_fd, NYX_CREATE_IRQCHIP, 0); on success set
-	 * chip_present. */
 	chip_vm_fd = vm_fd;
 	chip_present = false;
-	return -ENOSYS;
+	if (ioctl(vm_fd, NYX_CHECK_EXTENSION, NYX_CAP_IRQCHIP) <= 0)
+		return -ENOSYS;
+	if (ioctl(vm_fd, NYX_CREATE_IRQCHIP, 0) < 0)
+		return -errno;
+	chip_present = true;
+	return 0;
 }
 
 bool irq_chip_present(void)
@@ -42,25 +55,33 @@ void irq_line(unsigned int gsi, bool level)
 		return;
 	}
 	l = &lines[gsi];
+	pthread_mutex_lock(&line_lock);
 	old = __atomic_exchange_n(&l->level, level, __ATOMIC_SEQ_CST);
 	if (level && !old)
 		__atomic_add_fetch(&l->edges, 1, __ATOMIC_RELAXED);
+	if (level != old && chip_present) {
+		struct nyx_irq_level arg = { .gsi = gsi, .level = level };
 
-	/* TODO(irqchip): if (chip_present) ioctl(chip_vm_fd, NYX_IRQ_LINE,
-	 * &(struct nyx_irq_level){ .gsi = gsi, .level = level }); */
-	(void)chip_vm_fd;
+		if (ioctl(chip_vm_fd, NYX_IRQ_LINE, &arg) < 0)
+			pr_err("irq: NYX_IRQ_LINE gsi %u: %s", gsi,
+			       strerror(errno));
+	}
+	pthread_mutex_unlock(&line_lock);
 	if (level && !chip_present &&
 	    !__atomic_exchange_n(&l->logged, true, __ATOMIC_RELAXED))
-		pr_debug("irq: GSI %u raised, dropped (no in-kernel irqchip yet)",
+		pr_debug("irq: GSI %u raised, dropped (no in-kernel irqchip)",
 			 gsi);
 }
 
 int irq_msi(u64 address, u32 data)
 {
-	/* TODO(irqchip): NYX_SIGNAL_MSI { address, data }. */
-	(void)address;
-	(void)data;
-	return -ENOSYS;
+	struct nyx_msi msi = { .address = address, .data = data };
+	int r;
+
+	if (!chip_present)
+		return -ENOSYS;
+	r = ioctl(chip_vm_fd, NYX_SIGNAL_MSI, &msi);
+	return r < 0 ? -errno : r;
 }
 
 bool irq_line_level(unsigned int gsi)

@@ -11,15 +11,9 @@
  * second interrupt while its line is still high must lower it and raise
  * it again (the i8042 does).
  *
- * BACKEND STATUS: nyx.ko has no interrupt controller yet. NYX_CREATE_IRQCHIP,
- * NYX_IRQ_LINE(gsi, level) and NYX_SIGNAL_MSI are being written and are not
- * in include/uapi/nyx.h, so for now this file is a stub: it records each
- * line's level (for tests and --verbose) and drops the interrupt. When the
- * ioctls land, only irq.c changes:
- *   irq_chip_create()  -> NYX_CREATE_IRQCHIP on the VM fd
- *   irq_line()         -> NYX_IRQ_LINE { gsi, level } on the VM fd
- *   irq_msi()          -> NYX_SIGNAL_MSI { address, data }
- *   irq_chip_present() -> true once NYX_CREATE_IRQCHIP succeeded
+ * The controllers are nyx.ko's (NYX_CREATE_IRQCHIP): irq_line() becomes
+ * NYX_IRQ_LINE on a level change, irq_msi() NYX_SIGNAL_MSI. Without them
+ * (--irqchip off) levels are only recorded and interrupts are dropped.
  */
 #ifndef NYX_IRQ_H
 #define NYX_IRQ_H
@@ -31,8 +25,9 @@
 
 /*
  * Create the in-kernel interrupt controllers for the VM vm_fd. Returns 0
- * when they exist, -ENOSYS while the module cannot provide them (then
- * interrupts are dropped and nothing can wake a halted vCPU).
+ * when they exist, -ENOSYS if the module cannot provide them (then
+ * interrupts are dropped and nothing can wake a halted vCPU), or the
+ * ioctl's -errno.
  */
 int irq_chip_create(int vm_fd);
 

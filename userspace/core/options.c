@@ -18,6 +18,7 @@ enum {
 	OPT_APPEND,
 	OPT_SERIAL,
 	OPT_DEVICE,
+	OPT_IRQCHIP,
 };
 
 static const struct option run_long_options[] = {
@@ -29,6 +30,7 @@ static const struct option run_long_options[] = {
 	{ "append",  required_argument, NULL, OPT_APPEND },
 	{ "serial",  required_argument, NULL, OPT_SERIAL },
 	{ "device",  required_argument, NULL, OPT_DEVICE },
+	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -62,6 +64,9 @@ void run_usage(FILE *out)
 "      --device NAME       add a device; NAME: testdev (ports 0xe0-0xef, MMIO\n"
 "                          0xfe000000, see Documentation/testdev.rst).\n"
 "                          Repeatable\n"
+"      --irqchip on|off    in-kernel LAPIC/IOAPIC/PIC/PIT (default on). Off:\n"
+"                          no interrupts, HLT returns to the launcher and\n"
+"                          only vCPU 0 of a --kernel guest runs\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -71,7 +76,8 @@ void run_usage(FILE *out)
 "ACPI PM at 0x600, reset control at 0xcf9, debug-exit port 0xf4.\n"
 "\n"
 "Exit status:\n"
-"  0     all vCPUs halted, the guest powered off (ACPI S5), or Ctrl-A x\n"
+"  0     the guest powered off (ACPI S5), all vCPUs halted (--irqchip\n"
+"        off), or Ctrl-A x\n"
 "  odd   the guest wrote CODE to port 0xf4: status (CODE << 1) | 1\n"
 "  2     usage or setup error (bad option, unreadable file, no /dev/nyx)\n"
 "  4     guest shutdown (triple fault)\n"
@@ -165,6 +171,13 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		return parse_serial(arg, o);
 	case OPT_DEVICE:
 		return parse_device(arg, o);
+	case OPT_IRQCHIP:
+		if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
+			o->irqchip = !strcmp(arg, "on");
+			return 0;
+		}
+		pr_err("--irqchip: '%s' is neither on nor off", arg);
+		return -1;
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;
@@ -181,6 +194,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	o->memory_text = DEFAULT_MEMORY_TEXT;
 	o->cpus = 1;
 	o->serial = SERIAL_STDIO;
+	o->irqchip = true;
 
 	optind = 0;	/* full reset: the parser may run more than once */
 	opterr = 0;	/* errors are reported below, in our words */

@@ -31,6 +31,7 @@ struct run_options {
 	enum serial_backend serial;
 	const char *serial_path;	/* SERIAL_FILE */
 	bool testdev;
+	bool irqchip;			/* in-kernel interrupt controllers */
 	bool verbose;
 };
 

@@ -299,6 +299,40 @@ static int vcpu_ioctl(int fd, unsigned long req, void *arg,
 	return -err;
 }
 
+int x86_vcpu_firmware_msrs(int vcpu_fd, unsigned int vcpu_id)
+{
+	struct {
+		struct nyx_msrs hdr;
+		struct nyx_msr_entry e[1];
+	} m = {
+		.hdr.nmsrs = 1,
+		/* MTRRs enabled, everything write-back: what firmware leaves
+		 * for a VM (the hypervisor decides the real memory types) */
+		.e[0] = { .index = 0x2ff, .data = 0x806 },
+	};
+
+	if (ioctl(vcpu_fd, NYX_SET_MSRS, &m) != 1) {
+		pr_err("vCPU %u: NYX_SET_MSRS (MTRRdefType): %s", vcpu_id,
+		       strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int x86_vcpu_runnable(int vcpu_fd, unsigned int vcpu_id)
+{
+	struct nyx_vcpu_events ev;
+	int ret;
+
+	ret = vcpu_ioctl(vcpu_fd, NYX_GET_VCPU_EVENTS, &ev, vcpu_id,
+			 "NYX_GET_VCPU_EVENTS");
+	if (ret)
+		return ret;
+	ev.mp_state = NYX_MP_STATE_RUNNABLE;
+	return vcpu_ioctl(vcpu_fd, NYX_SET_VCPU_EVENTS, &ev, vcpu_id,
+			  "NYX_SET_VCPU_EVENTS");
+}
+
 int x86_boot_vcpu(int vcpu_fd, unsigned int vcpu_id,
 		  const struct x86_boot_entry *e)
 {

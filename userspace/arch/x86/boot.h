@@ -83,4 +83,11 @@ int x86_write_identity_map(struct vm *vm);
 int x86_boot_vcpu(int vcpu_fd, unsigned int vcpu_id,
 		  const struct x86_boot_entry *e);
 
+/* MSRs firmware would have set before starting a kernel (MTRRs). */
+int x86_vcpu_firmware_msrs(int vcpu_fd, unsigned int vcpu_id);
+
+/* Take an AP out of wait-for-SIPI (the irqchip's reset state) so that it
+ * runs from its registers, like every vCPU of a --flat guest. */
+int x86_vcpu_runnable(int vcpu_fd, unsigned int vcpu_id);
+
 #endif

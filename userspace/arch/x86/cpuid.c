@@ -570,6 +570,26 @@ void cpuid_set_vcpu(struct cpuid_table *t, u32 index)
 	}
 }
 
+void cpuid_set_irqchip(struct cpuid_table *t, bool x2apic, bool tsc_deadline)
+{
+	u32 i;
+
+	for (i = 0; i < t->nent; i++) {
+		struct nyx_cpuid_entry *e = &t->entries[i];
+
+		if (e->function == 1) {
+			e->edx |= BIT(9);
+			if (x2apic)
+				e->ecx |= BIT(21);
+			if (tsc_deadline)
+				e->ecx |= BIT(24);
+		} else if (e->function == 0x80000001 && cpuid_find(t, 0, 0) &&
+			   cpuid_find(t, 0, 0)->ebx == 0x68747541) {
+			e->edx |= BIT(9);	/* AMD mirrors the APIC bit */
+		}
+	}
+}
+
 const struct nyx_cpuid_entry *cpuid_find(const struct cpuid_table *t,
 					 u32 function, u32 index)
 {

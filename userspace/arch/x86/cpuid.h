@@ -49,6 +49,10 @@ int cpuid_build(struct cpuid_table *t, cpuid_query_fn query, u32 nr_cpus);
 /* Point the per-vCPU fields (APIC IDs) at vCPU index. */
 void cpuid_set_vcpu(struct cpuid_table *t, u32 index);
 
+/* The in-kernel LAPIC exists: advertise it (leaf 1 EDX.APIC, and on AMD
+ * 0x80000001 EDX.APIC), and x2APIC / TSC-deadline where supported. */
+void cpuid_set_irqchip(struct cpuid_table *t, bool x2apic, bool tsc_deadline);
+
 /* The entry CPUID(function, index) would use, or NULL. */
 const struct nyx_cpuid_entry *cpuid_find(const struct cpuid_table *t,
 					 u32 function, u32 index);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86/bzimage.h"
@@ -36,6 +38,32 @@ const char *kernel_format_name(enum kernel_format f)
 	}
 }
 
+/*
+ * Linux measures the TSC against the PIT or the ACPI PM timer, with reads
+ * that must each take under ~50,000 TSC cycles: on a VM whose exits are
+ * slower (nested virtualization) that fails and the TSC is given up. There
+ * is no kvmclock to tell the frequency, so the command line does, unless
+ * the user already did.
+ */
+static int linux_load(const struct kernel_boot *kb, const struct image *img,
+		      struct x86_boot_entry *entry, bool bzimage)
+{
+	struct kernel_boot lkb = *kb;
+	char *cmdline = NULL;
+	int ret;
+
+	if (kb->tsc_khz && !strstr(kb->cmdline, "tsc_early_khz=")) {
+		if (asprintf(&cmdline, "%s%stsc_early_khz=%u", kb->cmdline,
+			     *kb->cmdline ? " " : "", kb->tsc_khz) < 0)
+			return image_error(img, "out of memory");
+		lkb.cmdline = cmdline;
+	}
+	ret = bzimage ? bzimage_load(&lkb, img, entry) :
+			pvh_load(&lkb, img, entry);
+	free(cmdline);
+	return ret;
+}
+
 int kernel_load(const struct kernel_boot *kb, const struct image *img,
 		struct x86_boot_entry *entry)
 {
@@ -44,11 +72,11 @@ int kernel_load(const struct kernel_boot *kb, const struct image *img,
 	pr_debug("kernel: %s: format %s", img->path, kernel_format_name(f));
 	switch (f) {
 	case KERNEL_BZIMAGE:
-		return bzimage_load(kb, img, entry);
+		return linux_load(kb, img, entry, true);
 	case KERNEL_MULTIBOOT:
 		return multiboot_load(kb, img, entry);
 	case KERNEL_PVH:
-		return pvh_load(kb, img, entry);
+		return linux_load(kb, img, entry, false);
 	default:
 		return image_error(img, "not a kernel nyx can boot (expected a Linux bzImage, a multiboot image or an ELF vmlinux with a PVH note)");
 	}

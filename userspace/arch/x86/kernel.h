@@ -35,6 +35,7 @@ struct kernel_boot {
 	const char *cmdline;		/* never NULL */
 	const struct image *initrd;	/* NULL without --initrd */
 	u64 rsdp_addr;			/* ACPI RSDP, 0 if none */
+	u32 tsc_khz;			/* guest TSC rate for Linux, 0: unknown */
 };
 
 enum kernel_format kernel_detect(const struct image *img);

@@ -40,6 +40,7 @@ int pc_setup_kernel_boot(struct vm *vm, const struct pc_boot_config *cfg,
 		.vm = vm,
 		.layout = &layout,
 		.cmdline = cfg->cmdline ? cfg->cmdline : "",
+		.tsc_khz = cfg->tsc_khz,
 	};
 	int ret;
 

@@ -46,6 +46,7 @@ struct pc_boot_config {
 	unsigned int nr_cpus;
 	u32 cpu_signature;		/* CPUID.1:EAX, for the MP table */
 	u32 cpu_features;		/* CPUID.1:EDX */
+	u32 tsc_khz;			/* the guest's TSC rate, 0: unknown */
 };
 
 /*
