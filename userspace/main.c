@@ -254,6 +254,7 @@ static u32 nyx_tsc_khz(void)
 		return 0;
 	khz = ioctl(fd, NYX_CHECK_EXTENSION, NYX_CAP_TSC_KHZ);
 	close(fd);
+	pr_debug("guest TSC: %d kHz", khz);
 	return khz > 0 ? khz : 0;
 }
 

@@ -44,7 +44,7 @@
 #define NYX_CAP_TSC_DEADLINE_TIMER	18
 #define NYX_CAP_IRQCHIP_STATE		19	/* GET/SET_IRQCHIP, GET/SET_LAPIC:
 						 * the state format version */
-#define NYX_CAP_TSC_KHZ			20	/* guest TSC rate, kHz (the host's:
+#define NYX_CAP_TSC_KHZ			20	/* guest TSC rate, kHz (the host's,
 						 * constant, invariant, no scaling) */
 
 /* ---------------------------------------------------------------------

@@ -121,7 +121,7 @@ long nyx_check_extension(unsigned long cap)
 	case NYX_CAP_IRQCHIP_STATE:
 		return nyx_ops->inject_irq ? NYX_IRQCHIP_STATE_VERSION : 0;
 	case NYX_CAP_TSC_KHZ:
-		return boot_cpu_has(X86_FEATURE_CONSTANT_TSC) ? tsc_khz : 0;
+		return tsc_khz;
 	case NYX_CAP_VCPU_EVENTS:
 		return nyx_ops->get_events ? 1 : 0;
 	default:

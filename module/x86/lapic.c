@@ -296,19 +296,21 @@ static bool nyx_vcpu_runnable(struct nyx_vcpu *vcpu)
 	struct nyx_lapic *apic = &vcpu->apic->lapic;
 	struct nyx_vm_irqchip *chip = nyx_vcpu_chip(vcpu);
 	unsigned long flags;
-	bool init, run = false;
+	bool init, wait, run = false;
 	int sipi;
 
+	/* INIT then SIPI may both have arrived: the SIPI consumes the
+	 * wait-for-SIPI state the INIT left, so read that in between */
 	spin_lock_irqsave(&chip->lock, flags);
 	init = nyx_lapic_take_init(apic);
+	wait = nyx_lapic_wait_for_sipi(apic);
 	sipi = nyx_lapic_take_sipi(apic);
 	spin_unlock_irqrestore(&chip->lock, flags);
 
 	if (init) {
 		nyx_x86_vcpu_init(vcpu);
-		vcpu->mp_state = nyx_lapic_wait_for_sipi(apic) ?
-				 NYX_MP_STATE_WAIT_SIPI :
-				 NYX_MP_STATE_RUNNABLE;
+		vcpu->mp_state = wait ? NYX_MP_STATE_WAIT_SIPI :
+					NYX_MP_STATE_RUNNABLE;
 	}
 	if (sipi >= 0 && vcpu->mp_state == NYX_MP_STATE_WAIT_SIPI) {
 		nyx_x86_vcpu_sipi(vcpu, sipi);

@@ -53,9 +53,13 @@ static int linux_load(const struct kernel_boot *kb, const struct image *img,
 	int ret;
 
 	if (kb->tsc_khz && !strstr(kb->cmdline, "tsc_early_khz=")) {
-		if (asprintf(&cmdline, "%s%stsc_early_khz=%u", kb->cmdline,
-			     *kb->cmdline ? " " : "", kb->tsc_khz) < 0)
+		size_t len = strlen(kb->cmdline) + 32;
+
+		cmdline = malloc(len);
+		if (!cmdline)
 			return image_error(img, "out of memory");
+		snprintf(cmdline, len, "%s%stsc_early_khz=%u", kb->cmdline,
+			 *kb->cmdline ? " " : "", kb->tsc_khz);
 		lkb.cmdline = cmdline;
 	}
 	ret = bzimage ? bzimage_load(&lkb, img, entry) :
