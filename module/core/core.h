@@ -138,6 +138,7 @@ struct nyx_vcpu {
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];
 	u64 tsc_offset;
+	u64 tsc_adjust;			/* IA32_TSC_ADJUST */
 	u64 dr[4];			/* DR0-3: intercepted, never on hardware */
 	u64 dr6;			/* where the vendor does not switch it */
 

@@ -64,6 +64,9 @@ int nyx_x86_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_TSC:
 		*data = rdtsc() + vcpu->tsc_offset;
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*data = vcpu->tsc_adjust;
+		return 0;
 	case MSR_IA32_APICBASE:
 		*data = vcpu->apic_base;
 		return 0;
@@ -113,9 +116,22 @@ int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 		return r;
 
 	switch (index) {
-	case MSR_IA32_TSC:
-		vcpu->tsc_offset = data - rdtsc();
+	case MSR_IA32_TSC: {
+		u64 offset = data - rdtsc();
+
+		/* a guest write moves TSC_ADJUST by as much (SDM 18.17.3) */
+		if (!host)
+			vcpu->tsc_adjust += offset - vcpu->tsc_offset;
+		vcpu->tsc_offset = offset;
 		nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+		return 0;
+	}
+	case MSR_IA32_TSC_ADJUST:
+		if (!host) {
+			vcpu->tsc_offset += data - vcpu->tsc_adjust;
+			nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+		}
+		vcpu->tsc_adjust = data;
 		return 0;
 	case MSR_IA32_APICBASE:
 		/* without the in-kernel LAPIC: xAPIC only, and inert */

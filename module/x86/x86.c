@@ -63,6 +63,7 @@ void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu)
 	nyx_ops->vcpu_reset(vcpu);
 	/* Every vCPU's TSC counted from 0 at VM creation: in sync. */
 	vcpu->tsc_offset = vcpu->vm->tsc_offset;
+	vcpu->tsc_adjust = 0;
 	nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
 }
 

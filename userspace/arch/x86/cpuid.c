@@ -73,13 +73,14 @@ static const struct cpuid_mask cpuid_masks[] = {
 		  BIT(16) | BIT(17) | BIT(19) | BIT(23) | BIT(24) | BIT(25) |
 		  BIT(26) | BIT(28)),
 
-	/* Leaf 7.0 EBX. TSC_ADJUST(1): MSR not emulated. SGX(2). HLE(4),
+	/* Leaf 7.0 EBX. TSC_ADJUST(1) is emulated (forced below). SGX(2). HLE(4),
 	 * RTM(11): TSX is a side-channel liability and its MSRs aren't
 	 * emulated. RDT-M(12), RDT-A(15): resource director MSRs. MPX(14):
 	 * its XSAVE state is not offered. Intel PT(25). */
 	DROP(7, 0, CPUID_EBX,
-	     BIT(1) | BIT(2) | BIT(4) | BIT(11) | BIT(12) | BIT(14) |
+	     BIT(2) | BIT(4) | BIT(11) | BIT(12) | BIT(14) |
 	     BIT(15) | BIT(25)),
+	FORCE(7, 0, CPUID_EBX, BIT(1)),
 	/* Leaf 7.0 ECX. PKU(3), OSPKE(4): PKRU state not offered. WAITPKG(5):
 	 * UMWAIT control MSR. CET_SS(7): CET state/MSRs. TME(13). LA57(16):
 	 * the guest page walker is 4-level only. MAWAU(17-21): MPX. RDPID(22):
@@ -134,12 +135,15 @@ static const struct cpuid_mask cpuid_masks[] = {
 	 * virtualized. */
 	DROP(0x80000001, ANY_SUBLEAF, CPUID_EDX,
 	     BIT(7) | BIT(9) | BIT(14) | BIT(27)),
-	/* Leaf 0x80000007: only invariant TSC (EDX 8); the rest is host
-	 * power management and RAS. */
+	/* Leaf 0x80000007: only invariant TSC (EDX 8), always: the guest TSC
+	 * is the host's plus an offset, never scaled or stopped (nyx.ko
+	 * reports its rate as NYX_CAP_TSC_KHZ); the rest is host power
+	 * management and RAS. */
 	KEEP_ONLY(0x80000007, ANY_SUBLEAF, CPUID_EAX, 0),
 	KEEP_ONLY(0x80000007, ANY_SUBLEAF, CPUID_EBX, 0),
 	KEEP_ONLY(0x80000007, ANY_SUBLEAF, CPUID_ECX, 0),
 	KEEP_ONLY(0x80000007, ANY_SUBLEAF, CPUID_EDX, BIT(8)),
+	FORCE(0x80000007, ANY_SUBLEAF, CPUID_EDX, BIT(8)),
 	/* Leaf 0x80000008 EBX: keep CLZERO(0), XSaveErPtr(2), WBNOINVD(9);
 	 * the rest are speculation controls, INVLPGB, RDPRU, PPIN, ...
 	 * ECX is rebuilt for the topology, EDX (INVLPGB/RDPRU limits) goes. */
