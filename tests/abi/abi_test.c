@@ -632,7 +632,8 @@ static void *irq_pulser(void *arg)
  * waits in STI; HLT: vCPU 0's LINT0 is in virtual-wire mode after reset,
  * so the PIC reaches the CPU without the guest touching its APIC. Then an
  * interrupt and two NMIs come through NYX_SET_VCPU_EVENTS; the NMI handler
- * counts its nesting depth, which must stay 1.
+ * counts its nesting depth, which must stay 1. Last, IRQ1 comes while IF
+ * is clear.
  */
 static void test_irqchip(void)
 {
@@ -660,13 +661,14 @@ static void test_irqchip(void)
 		0xcf,				/* iret */
 	};
 	static const char *const names[] = {
-		"irq_injected", "nmi_injected", "halt_sleep",
+		"irq_injected", "nmi_injected", "halt_sleep", "irq_window",
 	};
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct nyx_vcpu_events ev;
+	struct nyx_regs regs;
 	struct vm vm;
 	struct vcpu v;
-	long n[3];
+	long n[4];
 	int i, r;
 
 	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_IRQCHIP) == 1,
@@ -711,11 +713,18 @@ static void test_irqchip(void)
 		       "IRQ1 %d wakes HLT and runs its handler", i);
 	}
 
-	/* an injected interrupt, delivered by the next entry (not counted
-	 * in irq_injected: that counts the irqchip's own injections) */
+	/*
+	 * An injected interrupt, delivered by the next entry (not counted in
+	 * irq_injected: that counts the irqchip's own injections). One in
+	 * delivery implies IF set, which the handler we are in has not.
+	 */
 	ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev);
 	ev.interrupt.injected = 1;
 	ev.interrupt.nr = 0x21;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev));
+	ioctl(v.fd, NYX_GET_REGS, &regs);
+	regs.rflags |= 0x200;
+	ioctl(v.fd, NYX_SET_REGS, &regs);
 	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0,
 	       "set injected interrupt");
 	memset(&ev, 0, sizeof(ev));
@@ -737,10 +746,19 @@ static void test_irqchip(void)
 	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0, "second NMI");
 	EXPECT(run_to_out(&v, 0x82) == 1, "second NMI after the IRET");
 
-	if (!vcpu0_stats(names, n, 3))
-		EXPECT(n[0] == 2 && n[1] == 2 && n[2] >= 1,
-		       "debugfs irq_injected %ld nmi_injected %ld halt_sleep %ld",
-		       n[0], n[1], n[2]);
+	/* IRQ1 while the NMI handler runs with IF clear: it waits for the
+	 * interrupt window */
+	EXPECT(ioctl(vm.fd, NYX_IRQ_LINE,
+		     &(struct nyx_irq_level){ .gsi = 1, .level = 1 }) == 0 &&
+	       ioctl(vm.fd, NYX_IRQ_LINE,
+		     &(struct nyx_irq_level){ .gsi = 1, .level = 0 }) == 0,
+	       "pulse IRQ1");
+	EXPECT(run_to_out(&v, 0x81) == 0x42, "IRQ1 once IF is set again");
+
+	if (!vcpu0_stats(names, n, 4))
+		EXPECT(n[0] == 3 && n[1] == 2 && n[2] >= 1 && n[3] >= 2,
+		       "debugfs irq_injected %ld nmi_injected %ld halt_sleep %ld irq_window %ld",
+		       n[0], n[1], n[2], n[3]);
 	vcpu_destroy(&v);
 	vm_destroy(&vm, 0x10000);
 }
