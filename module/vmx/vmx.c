@@ -1501,13 +1501,15 @@ static void vmx_enable_irq_window(struct nyx_vcpu *vcpu)
 /*
  * Exits before the first instruction without NMI or MOV SS blocking. Some
  * CPUs would exit under STI blocking, which still blocks the NMI here: the
- * interrupt window (IF is set after STI) waits for the shadow's end.
+ * interrupt window (IF is set after STI, unless userspace cleared it since)
+ * waits for the shadow's end.
  */
 static void vmx_enable_nmi_window(struct nyx_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	if (vmx->intr_state & GUEST_INTR_STATE_STI)
+	if ((vmx->intr_state & GUEST_INTR_STATE_STI) &&
+	    (vcpu->rflags & X86_EFLAGS_IF))
 		vmx_set_proc(vmx, vmx->proc | CPU_BASED_INTR_WINDOW_EXITING);
 	else
 		vmx_set_proc(vmx, vmx->proc | CPU_BASED_NMI_WINDOW_EXITING);
@@ -1549,9 +1551,10 @@ static void vmx_get_events(struct nyx_vcpu *vcpu, struct nyx_vcpu_events *ev)
 		case INTR_TYPE_HARD_EXCEPTION:
 			ev->exception.injected = 1;
 			ev->exception.nr = info & INTR_INFO_VECTOR_MASK;
-			ev->exception.has_error_code =
-				!!(info & INTR_INFO_DELIVER_CODE_MASK);
-			ev->exception.error_code = err;
+			if (info & INTR_INFO_DELIVER_CODE_MASK) {
+				ev->exception.has_error_code = 1;
+				ev->exception.error_code = err;
+			}
 			break;
 		}
 	}
