@@ -10,7 +10,19 @@
  *  - STAR/LSTAR/CSTAR/SFMASK/KERNEL_GS_BASE: passed through to the guest
  *    and switched by the VM-entry/VM-exit MSR areas;
  *  - CR2 and the GPRs other than RSP: by hand around the entry;
- *  - DR0-3/DR6: every MOV DR exits and is emulated (values kept virtual).
+ *  - DR0-3/DR6: every MOV DR exits and is emulated (values kept virtual);
+ *  - CR8: every MOV CR8 exits; the value is kept in vmx->cr8, which the
+ *    in-kernel irqchip syncs with its local APIC's TPR.
+ *
+ * Events: an exception, interrupt or NMI is injected through the VM-entry
+ * interruption-information field, which VM exits clear; an event whose
+ * delivery an exit interrupted is put back there right after that exit.
+ * The pin-based "virtual NMIs" control makes the hardware track NMI
+ * blocking (bit 3 of the interruptibility state, set by an NMI's delivery,
+ * cleared by IRET), and the interrupt-window and NMI-window exits tell when
+ * a pending interrupt or NMI can be taken. A CPU without virtual NMIs or
+ * those exits gets no in-kernel irqchip (NYX_CAP_IRQCHIP is 0 and
+ * NYX_CREATE_IRQCHIP fails with ENODEV).
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -33,8 +45,10 @@
 #include <asm/reboot.h>
 #include <asm/segment.h>
 #include <asm/tsc.h>
+#include <asm/trapnr.h>
 
 #include "x86/x86.h"
+#include "x86/irq.h"
 #include "vmx/vmx.h"
 
 int nyx_vmx_vmrun(unsigned long *regs, bool launched);
@@ -43,9 +57,14 @@ extern char nyx_vmx_vmexit[];
 #define VMX_AR_UNUSABLE		(1u << 16)
 #define VMX_NR_AUTO_MSRS	5
 #define VMX_EPT_MT_WB		6ull
-#define VMX_INTR_INFO_VALID	(1u << 31)
-#define VMX_INTR_TYPE_HW_EXC	(3u << 8)
-#define VMX_INTR_ERR_VALID	(1u << 11)
+/* The parts of an event's information that VM entry accepts. */
+#define VMX_EVENT_INFO_MASK	(INTR_INFO_VECTOR_MASK | \
+				 INTR_INFO_INTR_TYPE_MASK | \
+				 INTR_INFO_DELIVER_CODE_MASK | \
+				 INTR_INFO_VALID_MASK)
+#define VMX_INTR_SHADOW		(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+#define VMX_WINDOW_EXITS	(CPU_BASED_INTR_WINDOW_EXITING | \
+				 CPU_BASED_NMI_WINDOW_EXITING)
 
 /* CR0/CR4 bits the host owns: writes exit, reads see the shadow. */
 #define VMX_CR0_HOST_BITS	(X86_CR0_PE | X86_CR0_PG | X86_CR0_CD | \
@@ -77,7 +96,6 @@ struct vmx_exit_info {
 	u32 insn_len;
 	u32 idt_vectoring;
 	u32 intr_info;
-	u32 interruptibility;
 	unsigned long qual;
 	u64 gpa;
 };
@@ -105,6 +123,10 @@ struct vmx_vcpu {
 	/* host MSRs, loaded on exit */
 	struct nyx_vmx_msr *host_msrs;
 	u32 entry_ctls;
+	u32 proc;			/* primary processor-based controls */
+	/* GUEST_INTERRUPTIBILITY_INFO as the last exit left it or as we
+	 * wrote it since (vmx_set_intr_state) */
+	u32 intr_state;
 };
 
 struct vmx_config {
@@ -230,7 +252,8 @@ static int vmx_hardware_setup(void)
 	if (vmx_adjust(truectl ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				 MSR_IA32_VMX_PINBASED_CTLS,
 		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-		       PIN_BASED_VMX_PREEMPTION_TIMER, &c->pin) ||
+		       PIN_BASED_VMX_PREEMPTION_TIMER | PIN_BASED_VIRTUAL_NMIS,
+		       &c->pin) ||
 	    vmx_adjust(truectl ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 				 MSR_IA32_VMX_PROCBASED_CTLS,
 		       CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING |
@@ -238,7 +261,8 @@ static int vmx_hardware_setup(void)
 		       CPU_BASED_CR8_STORE_EXITING | CPU_BASED_MOV_DR_EXITING |
 		       CPU_BASED_UNCOND_IO_EXITING |
 		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_MONITOR_EXITING |
-		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &c->proc) ||
+		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, VMX_WINDOW_EXITS,
+		       &c->proc) ||
 	    vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 		       SECONDARY_EXEC_ENABLE_EPT |
 		       SECONDARY_EXEC_UNRESTRICTED_GUEST |
@@ -257,10 +281,21 @@ static int vmx_hardware_setup(void)
 		pr_err("nyx: VMX lacks EPT, VPID, unrestricted guest or a required control\n");
 		return -ENODEV;
 	}
-	/* CR3 accesses must not exit with EPT (allowed-0 permitting) */
+	/*
+	 * The in-kernel irqchip needs the hardware to track NMI blocking
+	 * (virtual NMIs) and both window exits; without them it is not
+	 * offered (the core looks at inject_irq).
+	 */
+	if (!(c->pin & PIN_BASED_VIRTUAL_NMIS) ||
+	    (c->proc & VMX_WINDOW_EXITS) != VMX_WINDOW_EXITS) {
+		pr_info("nyx: VMX without virtual NMIs or window exits: no in-kernel irqchip\n");
+		nyx_vmx_ops.inject_irq = NULL;
+	}
+	/* CR3 accesses must not exit with EPT (allowed-0 permitting); the
+	 * window exits are turned on when needed */
 	c->proc &= ~(CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
 		     CPU_BASED_INVLPG_EXITING | CPU_BASED_RDTSC_EXITING |
-		     CPU_BASED_USE_IO_BITMAPS);
+		     CPU_BASED_USE_IO_BITMAPS | VMX_WINDOW_EXITS);
 	/* IA-32e mode guest is set per vCPU from EFER.LMA */
 	c->entry &= ~VM_ENTRY_IA32E_MODE;
 
@@ -579,6 +614,22 @@ static void vmx_update_entry_ctls(struct vmx_vcpu *vmx)
 	vmcs_write(VM_ENTRY_CONTROLS, ctl);
 }
 
+/* The interruptibility state, kept in vmx->intr_state too. VMCS current. */
+static void vmx_set_intr_state(struct vmx_vcpu *vmx, u32 state)
+{
+	vmx->intr_state = state;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, state);
+}
+
+/* The primary processor-based controls. VMCS current. */
+static void vmx_set_proc(struct vmx_vcpu *vmx, u32 proc)
+{
+	if (proc == vmx->proc)
+		return;
+	vmx->proc = proc;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
 #define vmx_with_vmcs(vcpu, body) do {					\
 	preempt_disable();						\
 	vmx_vcpu_load(vcpu, smp_processor_id());			\
@@ -718,7 +769,8 @@ static void vmx_setup_vmcs(struct nyx_vcpu *vcpu)
 
 	/* controls */
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
+	vmx->proc = vmx_cfg.proc;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(EXCEPTION_BITMAP, 0);
@@ -798,7 +850,7 @@ static void vmx_setup_vmcs(struct nyx_vcpu *vcpu)
 	vmcs_write(GUEST_SYSENTER_ESP, 0);
 	vmcs_write(GUEST_SYSENTER_EIP, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmx_set_intr_state(vmx, 0);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);
 	vmcs_write(GUEST_RSP, 0);
@@ -809,6 +861,66 @@ static void vmx_setup_vmcs(struct nyx_vcpu *vcpu)
 static void vmx_vcpu_reset(struct nyx_vcpu *vcpu)
 {
 	vmx_with_vmcs(vcpu, vmx_setup_vmcs(vcpu));
+}
+
+/*
+ * Did the instruction that exited, an IRET, unblock NMIs? Then it will be
+ * executed again and blocking by NMI must be set again (SDM: "Resuming
+ * Guest Software after Handling an Exception"). The bit is undefined when
+ * the exit interrupted an event's delivery, and for #DF.
+ */
+static bool vmx_iret_unblocked_nmi(struct vmx_vcpu *vmx)
+{
+	struct vmx_exit_info *e = &vmx->exit;
+
+	if (!(vmx_cfg.pin & PIN_BASED_VIRTUAL_NMIS) ||
+	    (e->idt_vectoring & VECTORING_INFO_VALID_MASK))
+		return false;
+	switch ((u16)e->reason) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		return (e->intr_info & INTR_INFO_VALID_MASK) &&
+		       (e->intr_info & INTR_INFO_UNBLOCK_NMI) &&
+		       (e->intr_info & INTR_INFO_VECTOR_MASK) != X86_TRAP_DF;
+	case EXIT_REASON_EPT_VIOLATION:
+		return e->qual & INTR_INFO_UNBLOCK_NMI;
+	}
+	return false;
+}
+
+/*
+ * Right after an exit, VMCS current: put back an event whose delivery the
+ * exit interrupted, so that the next entry delivers it again (VM exits
+ * clear the VM-entry interruption information). A software interrupt or
+ * exception needs its instruction's length (the exit reports it); an NMI
+ * needs blocking by NMI clear, which its delivery had set and which VM
+ * entry refuses with an NMI to inject.
+ */
+static void vmx_complete_events(struct vmx_vcpu *vmx)
+{
+	struct vmx_exit_info *e = &vmx->exit;
+	u32 info = e->idt_vectoring;
+
+	if (!(info & VECTORING_INFO_VALID_MASK)) {
+		if (vmx_iret_unblocked_nmi(vmx))
+			vmx_set_intr_state(vmx, vmx->intr_state |
+					   GUEST_INTR_STATE_NMI);
+		return;
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & VMX_EVENT_INFO_MASK);
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read(IDT_VECTORING_ERROR_CODE));
+	switch (info & VECTORING_INFO_TYPE_MASK) {
+	case INTR_TYPE_SOFT_INTR:
+	case INTR_TYPE_PRIV_SW_EXCEPTION:
+	case INTR_TYPE_SOFT_EXCEPTION:
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
+		break;
+	case INTR_TYPE_NMI_INTR:
+		vmx_set_intr_state(vmx, vmx->intr_state &
+				   ~GUEST_INTR_STATE_NMI);
+		break;
+	}
 }
 
 static void vmx_vcpu_run(struct nyx_vcpu *vcpu)
@@ -834,6 +946,11 @@ static void vmx_vcpu_run(struct nyx_vcpu *vcpu)
 
 	if (vmx_cfg.preempt_ticks)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_ticks);
+	/* VM entry refuses STI blocking with IF=0 (userspace cleared IF) */
+	if ((vmx->intr_state & GUEST_INTR_STATE_STI) &&
+	    !(vcpu->rflags & X86_EFLAGS_IF))
+		vmx_set_intr_state(vmx,
+				   vmx->intr_state & ~GUEST_INTR_STATE_STI);
 	vmcs_write(GUEST_RSP, vcpu->regs[X86_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
@@ -897,32 +1014,24 @@ static void vmx_vcpu_run(struct nyx_vcpu *vcpu)
 	e->qual = vmcs_read(EXIT_QUALIFICATION);
 	e->insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	e->intr_info = vmcs_read(VM_EXIT_INTR_INFO);
-	e->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 	e->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	e->idt_vectoring = vmcs_read(IDT_VECTORING_INFO_FIELD);
-	/* Re-inject an event whose delivery this exit interrupted. */
-	if (e->idt_vectoring & VECTORING_INFO_VALID_MASK) {
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-			   e->idt_vectoring & ~(1u << 12));
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			   vmcs_read(IDT_VECTORING_ERROR_CODE));
-		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
-	}
+	vmx->intr_state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	/* a failed entry leaves the other exit information stale */
+	if (!(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		vmx_complete_events(vmx);
 }
 
 static void vmx_skip_insn(struct nyx_vcpu *vcpu, unsigned int len)
 {
-	struct vmx_exit_info *e = &to_vmx(vcpu)->exit;
-	u32 shadow = GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	/* every instruction exit reports its length */
-	vcpu->rip += e->insn_len;
+	vcpu->rip += vmx->exit.insn_len;
 	/* a skipped instruction ends an STI/MOV SS interrupt shadow */
-	if (e->interruptibility & shadow) {
-		e->interruptibility &= ~shadow;
-		vmx_with_vmcs(vcpu, vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-					       e->interruptibility));
-	}
+	if (vmx->intr_state & VMX_INTR_SHADOW)
+		vmx_with_vmcs(vcpu, vmx_set_intr_state(vmx, vmx->intr_state &
+						       ~VMX_INTR_SHADOW));
 }
 
 static unsigned long *vmx_gpr(struct nyx_vcpu *vcpu, int n)
@@ -987,6 +1096,10 @@ static int vmx_handle_cr(struct nyx_vcpu *vcpu)
 		if (val > 15)
 			goto gp;
 		vmx->cr8 = val;
+		/* the core passed CR8 to the local APIC before this handler
+		 * ran, and would overwrite it from there at the next entry */
+		if (vcpu->apic)
+			nyx_irq_after_exit(vcpu);
 		break;
 	default:
 		goto bad;
@@ -1066,6 +1179,14 @@ static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
 		vcpu->stats[NYX_STAT_INTR]++;
+		return 1;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
+		/* a window opened: the core injects before the next entry
+		 * and asks again for what still waits */
+		vcpu->stats[NYX_STAT_IRQ_WINDOW]++;
+		vmx_with_vmcs(vcpu, vmx_set_proc(vmx, vmx->proc &
+						 ~VMX_WINDOW_EXITS));
 		return 1;
 	case EXIT_REASON_TRIPLE_FAULT:
 		vcpu->stats[NYX_STAT_SHUTDOWN]++;
@@ -1305,19 +1426,178 @@ static void vmx_set_tsc_offset(struct nyx_vcpu *vcpu, u64 offset)
 	vmx_with_vmcs(vcpu, vmcs_write(TSC_OFFSET, offset));
 }
 
+/* VM-entry interruption information of a hardware exception. */
+static u32 vmx_exception_info(struct nyx_vcpu *vcpu, u8 vector,
+			      bool has_error_code)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	/* real mode pushes no error code (and VM entry insists) */
+	if (has_error_code && (to_vmx(vcpu)->cr0 & X86_CR0_PE))
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+	return info;
+}
+
 static void vmx_inject_exception(struct nyx_vcpu *vcpu,
 				 const struct nyx_pending_exception *exc)
 {
-	/* real mode pushes no error code (and VM entry insists) */
-	bool err = exc->has_error_code && (to_vmx(vcpu)->cr0 & X86_CR0_PE);
-
 	/* called right before entry, with the VMCS current */
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-		   exc->vector | VMX_INTR_TYPE_HW_EXC | VMX_INTR_INFO_VALID |
-		   (err ? VMX_INTR_ERR_VALID : 0));
+		   vmx_exception_info(vcpu, exc->vector, exc->has_error_code));
 	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, exc->error_code);
 	if (exc->vector == NYX_PF_VECTOR)
 		to_vmx(vcpu)->cr2 = exc->cr2;
+}
+
+/*
+ * ---- interrupt injection (in-kernel irqchip) ----
+ * The injection hooks run right before entry with the VMCS current (see
+ * core.h); get/set_events load it themselves.
+ */
+
+static bool vmx_event_queued(struct nyx_vcpu *vcpu)
+{
+	return vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+}
+
+static bool vmx_in_shadow(struct nyx_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->intr_state & VMX_INTR_SHADOW;
+}
+
+static bool vmx_interrupt_allowed(struct nyx_vcpu *vcpu)
+{
+	/* vcpu->rflags is what the next entry loads */
+	return (vcpu->rflags & X86_EFLAGS_IF) && !vmx_in_shadow(vcpu);
+}
+
+static bool vmx_nmi_allowed(struct nyx_vcpu *vcpu)
+{
+	return !(to_vmx(vcpu)->intr_state & GUEST_INTR_STATE_NMI) &&
+	       !vmx_in_shadow(vcpu);
+}
+
+static void vmx_inject_irq(struct nyx_vcpu *vcpu, u8 vector)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+		   vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+}
+
+/* With virtual NMIs, the delivery sets blocking by NMI; IRET clears it. */
+static void vmx_inject_nmi(struct nyx_vcpu *vcpu)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+		   X86_TRAP_NMI | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+}
+
+/* Exits before the first instruction with RFLAGS.IF set and no shadow. */
+static void vmx_enable_irq_window(struct nyx_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_set_proc(vmx, vmx->proc | CPU_BASED_INTR_WINDOW_EXITING);
+}
+
+/*
+ * Exits before the first instruction without NMI or MOV SS blocking. Some
+ * CPUs would exit under STI blocking, which still blocks the NMI here: the
+ * interrupt window (IF is set after STI, unless userspace cleared it since)
+ * waits for the shadow's end.
+ */
+static void vmx_enable_nmi_window(struct nyx_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if ((vmx->intr_state & GUEST_INTR_STATE_STI) &&
+	    (vcpu->rflags & X86_EFLAGS_IF))
+		vmx_set_proc(vmx, vmx->proc | CPU_BASED_INTR_WINDOW_EXITING);
+	else
+		vmx_set_proc(vmx, vmx->proc | CPU_BASED_NMI_WINDOW_EXITING);
+}
+
+static u8 vmx_get_cr8(struct nyx_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->cr8;
+}
+
+static void vmx_set_cr8(struct nyx_vcpu *vcpu, u8 cr8)
+{
+	to_vmx(vcpu)->cr8 = cr8;
+}
+
+static void vmx_get_events(struct nyx_vcpu *vcpu, struct nyx_vcpu_events *ev)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info, err;
+
+	vmx_with_vmcs(vcpu, ({
+		info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+		err = vmcs_read(VM_ENTRY_EXCEPTION_ERROR_CODE);
+	}));
+	/*
+	 * A software interrupt or exception put back after an exit is not
+	 * reported: RIP still points at its INT n, INT3, INTO or INT1, which
+	 * runs again if SET_VCPU_EVENTS drops it.
+	 */
+	if (info & INTR_INFO_VALID_MASK) {
+		switch (info & INTR_INFO_INTR_TYPE_MASK) {
+		case INTR_TYPE_EXT_INTR:
+			ev->interrupt.injected = 1;
+			ev->interrupt.nr = info & INTR_INFO_VECTOR_MASK;
+			break;
+		case INTR_TYPE_NMI_INTR:
+			ev->nmi.injected = 1;
+			break;
+		case INTR_TYPE_HARD_EXCEPTION:
+			ev->exception.injected = 1;
+			ev->exception.nr = info & INTR_INFO_VECTOR_MASK;
+			if (info & INTR_INFO_DELIVER_CODE_MASK) {
+				ev->exception.has_error_code = 1;
+				ev->exception.error_code = err;
+			}
+			break;
+		}
+	}
+	ev->interrupt.shadow = vmx_in_shadow(vcpu);
+	ev->nmi.masked = !!(vmx->intr_state & GUEST_INTR_STATE_NMI);
+}
+
+static int vmx_set_events(struct nyx_vcpu *vcpu,
+			  const struct nyx_vcpu_events *ev)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info = 0, state;
+
+	if (ev->interrupt.injected)
+		info = ev->interrupt.nr | INTR_TYPE_EXT_INTR |
+		       INTR_INFO_VALID_MASK;
+	else if (ev->nmi.injected)
+		info = X86_TRAP_NMI | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK;
+	else if (ev->exception.injected)
+		info = vmx_exception_info(vcpu, ev->exception.nr,
+					  ev->exception.has_error_code);
+
+	/*
+	 * What VM entry accepts: no shadow with an interrupt or NMI to
+	 * inject (its delivery ends the shadow anyway), STI blocking only
+	 * with IF set (MOV SS blocking otherwise), NMIs unblocked with an
+	 * NMI to inject (its delivery blocks them).
+	 */
+	state = vmx->intr_state & ~(VMX_INTR_SHADOW | GUEST_INTR_STATE_NMI);
+	if (ev->interrupt.shadow && !ev->interrupt.injected &&
+	    !ev->nmi.injected)
+		state |= vcpu->rflags & X86_EFLAGS_IF ? GUEST_INTR_STATE_STI :
+							GUEST_INTR_STATE_MOV_SS;
+	if (ev->nmi.masked && !ev->nmi.injected)
+		state |= GUEST_INTR_STATE_NMI;
+
+	vmx_with_vmcs(vcpu, ({
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   ev->exception.error_code);
+		vmx_set_intr_state(vmx, state);
+	}));
+	return 0;
 }
 
 static void vmx_flush_tlb(struct nyx_vcpu *vcpu)
@@ -1325,7 +1605,7 @@ static void vmx_flush_tlb(struct nyx_vcpu *vcpu)
 	to_vmx(vcpu)->need_flush = true;
 }
 
-const struct nyx_vendor_ops nyx_vmx_ops = {
+struct nyx_vendor_ops nyx_vmx_ops __ro_after_init = {
 	.name = "vmx",
 	.cap_npt = 0,
 	.cap_ept = 1,
@@ -1355,6 +1635,17 @@ const struct nyx_vendor_ops nyx_vmx_ops = {
 	.set_dr7 = vmx_set_dr7,
 	.set_tsc_offset = vmx_set_tsc_offset,
 	.inject_exception = vmx_inject_exception,
+	.event_queued = vmx_event_queued,
+	.interrupt_allowed = vmx_interrupt_allowed,
+	.nmi_allowed = vmx_nmi_allowed,
+	.inject_irq = vmx_inject_irq,
+	.inject_nmi = vmx_inject_nmi,
+	.enable_irq_window = vmx_enable_irq_window,
+	.enable_nmi_window = vmx_enable_nmi_window,
+	.get_cr8 = vmx_get_cr8,
+	.set_cr8 = vmx_set_cr8,
+	.get_events = vmx_get_events,
+	.set_events = vmx_set_events,
 	.flush_tlb = vmx_flush_tlb,
 	.skip_insn = vmx_skip_insn,
 };

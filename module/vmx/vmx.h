@@ -4,7 +4,9 @@
 
 #include "core/core.h"
 
-extern const struct nyx_vendor_ops nyx_vmx_ops;
+/* Not const: hardware setup leaves out the irqchip hooks where the CPU
+ * lacks what they need. Read-only once the module is initialised. */
+extern struct nyx_vendor_ops nyx_vmx_ops;
 bool nyx_vmx_supported(void);
 
 #endif

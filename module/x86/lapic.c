@@ -422,6 +422,10 @@ static int nyx_vcpu_events(struct nyx_vcpu *vcpu,
 	if ((ev.mp_state != NYX_MP_STATE_RUNNABLE || ev.nmi.pending) &&
 	    !vcpu->apic)
 		return -EINVAL;
+	/* an interrupt in delivery was taken with IF set (VMX entry
+	 * refuses to inject one with IF clear): SET_REGS comes first */
+	if (ev.interrupt.injected && !(vcpu->rflags & X86_EFLAGS_IF))
+		return -EINVAL;
 	r = nyx_ops->set_events(vcpu, &ev);
 	if (r)
 		return r;

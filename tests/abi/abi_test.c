@@ -338,43 +338,53 @@ static int run(struct vcpu *v)
 }
 
 /*
+ * vCPU 0's exit counts in debugfs, from this process's one live VM: the
+ * value of each of the n stats named (-1 if missing). Returns 0, or -1 if
+ * there is no such file.
+ */
+static int vcpu0_stats(const char *const names[], long vals[], int n)
+{
+	char path[128], line[128];
+	char name[64];
+	FILE *f = NULL;
+	long v;
+	int id, i;
+
+	for (i = 0; i < n; i++)
+		vals[i] = -1;
+	for (id = 0; id < 4096 && !f; id++) {
+		snprintf(path, sizeof(path),
+			 "/sys/kernel/debug/nyx/%d-%d/vcpu0/exits", getpid(), id);
+		f = fopen(path, "r");
+	}
+	EXPECT(f != NULL, "debugfs exits file for pid %d", getpid());
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %ld", name, &v) != 2)
+			continue;
+		for (i = 0; i < n; i++)
+			if (!strcmp(name, names[i]))
+				vals[i] = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
  * debugfs shows this process's one VM with the exits test_exits() made:
  * three port I/O exits, two MMIO exits, one CPUID, one HLT.
  */
 static void check_debugfs_exits(void)
 {
-	char path[128], line[128];
-	long io = -1, mmio = -1, cpuid = -1, hlt = -1, n;
-	char name[64];
-	FILE *f;
-	int id;
+	static const char *const names[] = { "io", "mmio", "cpuid", "hlt" };
+	long n[4];
 
-	for (id = 0; id < 4096; id++) {
-		snprintf(path, sizeof(path),
-			 "/sys/kernel/debug/nyx/%d-%d/vcpu0/exits", getpid(), id);
-		f = fopen(path, "r");
-		if (f)
-			break;
-	}
-	EXPECT(f != NULL, "debugfs exits file for pid %d", getpid());
-	if (!f)
+	if (vcpu0_stats(names, n, 4))
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %ld", name, &n) != 2)
-			continue;
-		if (!strcmp(name, "io"))
-			io = n;
-		else if (!strcmp(name, "mmio"))
-			mmio = n;
-		else if (!strcmp(name, "cpuid"))
-			cpuid = n;
-		else if (!strcmp(name, "hlt"))
-			hlt = n;
-	}
-	fclose(f);
-	EXPECT(io == 3 && mmio == 2 && cpuid == 1 && hlt == 1,
-	       "debugfs counts io %ld mmio %ld cpuid %ld hlt %ld", io, mmio,
-	       cpuid, hlt);
+	EXPECT(n[0] == 3 && n[1] == 2 && n[2] == 1 && n[3] == 1,
+	       "debugfs counts io %ld mmio %ld cpuid %ld hlt %ld", n[0], n[1],
+	       n[2], n[3]);
 }
 
 /* Writes to a read-only slot exit as MMIO; reads see the RAM. */
@@ -572,6 +582,187 @@ static void test_signal(void)
 	vm_destroy(&vm, 0x10000);
 }
 
+/* AL of an OUT to port that ends NYX_RUN, or -1 (and why) if it does not. */
+static int run_to_out(struct vcpu *v, uint16_t port)
+{
+	const uint8_t *data;
+	int r = run(v);
+
+	if (r || v->run->exit_reason != NYX_EXIT_IO ||
+	    v->run->io.direction != NYX_EXIT_IO_OUT || v->run->io.port != port) {
+		printf("    want OUT to %#x: NYX_RUN %d (errno %d), exit %u, port %#x\n",
+		       port, r, r ? errno : 0, v->run->exit_reason,
+		       v->run->io.port);
+		return -1;
+	}
+	data = (const uint8_t *)v->run + v->run->io.data_offset;
+	return data[0];
+}
+
+struct irq_pulse {
+	pthread_t vcpu_thread;	/* kicked if it never comes back */
+	int vm_fd;
+	int r;			/* NYX_IRQ_LINE results */
+	int done;
+};
+
+/* Pulse GSI 1 while the vCPU sleeps in HLT. */
+static void *irq_pulser(void *arg)
+{
+	struct irq_pulse *p = arg;
+	struct nyx_irq_level l = { .gsi = 1, .level = 1 };
+	int i;
+
+	usleep(100 * 1000);
+	p->r = ioctl(p->vm_fd, NYX_IRQ_LINE, &l);
+	l.level = 0;
+	p->r |= ioctl(p->vm_fd, NYX_IRQ_LINE, &l);
+	/* a vCPU that never wakes up must fail the test, not hang it */
+	for (i = 0; i < 500 && !__atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
+	     i++)
+		usleep(10 * 1000);
+	if (!__atomic_load_n(&p->done, __ATOMIC_ACQUIRE))
+		pthread_kill(p->vcpu_thread, SIGUSR1);
+	return NULL;
+}
+
+/*
+ * The in-kernel irqchip delivers interrupts and NMIs. A real-mode guest
+ * programs the 8259 (IRQ1 -> vector 0x21, every other line masked) and
+ * waits in STI; HLT: vCPU 0's LINT0 is in virtual-wire mode after reset,
+ * so the PIC reaches the CPU without the guest touching its APIC. Then an
+ * interrupt and two NMIs come through NYX_SET_VCPU_EVENTS; the NMI handler
+ * counts its nesting depth, which must stay 1. Last, IRQ1 comes while IF
+ * is clear.
+ */
+static void test_irqchip(void)
+{
+	static const uint8_t code[] = {
+		0xb0, 0x11, 0xe6, 0x20,		/* ICW1: edge, cascade, ICW4 */
+		0xb0, 0x20, 0xe6, 0x21,		/* ICW2: vectors 0x20-0x27 */
+		0xb0, 0x04, 0xe6, 0x21,		/* ICW3: slave on IRQ2 */
+		0xb0, 0x01, 0xe6, 0x21,		/* ICW4: 8086 mode */
+		0xb0, 0xfd, 0xe6, 0x21,		/* OCW1: only IRQ1 unmasked */
+		0xe6, 0x80,			/* out 0x80, al: ready */
+		0xfb,				/* 1: sti */
+		0xf4,				/* hlt */
+		0xeb, 0xfc,			/* jmp 1b */
+	};
+	static const uint8_t irq1[] = {		/* at 0x1100, vector 0x21 */
+		0xb0, 0x20, 0xe6, 0x20,		/* EOI */
+		0xb0, 0x42, 0xe6, 0x81,		/* out 0x81, 0x42 */
+		0xcf,				/* iret */
+	};
+	static const uint8_t nmi[] = {		/* at 0x1200, vector 2 */
+		0xfe, 0x06, 0x00, 0x13,		/* inc byte [0x1300] */
+		0xa0, 0x00, 0x13,		/* mov al, [0x1300] */
+		0xe6, 0x82,			/* out 0x82, al */
+		0xfe, 0x0e, 0x00, 0x13,		/* dec byte [0x1300] */
+		0xcf,				/* iret */
+	};
+	static const char *const names[] = {
+		"irq_injected", "nmi_injected", "halt_sleep", "irq_window",
+	};
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct nyx_vcpu_events ev;
+	struct nyx_regs regs;
+	struct vm vm;
+	struct vcpu v;
+	long n[4];
+	int i, r;
+
+	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_IRQCHIP) == 1,
+	       "cap irqchip");
+	sigaction(SIGUSR1, &sa, NULL);
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	EXPECT(ioctl(vm.fd, NYX_CREATE_IRQCHIP, 0) == 0, "create irqchip");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	memcpy(vm.mem + 0x1100, irq1, sizeof(irq1));
+	memcpy(vm.mem + 0x1200, nmi, sizeof(nmi));
+	memcpy(vm.mem + 0x21 * 4, "\x00\x11\x00\x00", 4);	/* 0:1100 */
+	memcpy(vm.mem + 2 * 4, "\x00\x12\x00\x00", 4);		/* 0:1200 */
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+
+	/* the interrupt shadow and NMI masking go through the vendor */
+	memset(&ev, 0, sizeof(ev));
+	ev.interrupt.shadow = 1;
+	ev.nmi.masked = 1;
+	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0, "set events");
+	memset(&ev, 0xff, sizeof(ev));
+	EXPECT(ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev) == 0 &&
+	       ev.interrupt.shadow == 1 && ev.nmi.masked == 1 &&
+	       !ev.interrupt.injected && !ev.nmi.injected &&
+	       !ev.exception.injected && ev.mp_state == NYX_MP_STATE_RUNNABLE,
+	       "events round trip (shadow %u masked %u)", ev.interrupt.shadow,
+	       ev.nmi.masked);
+	memset(&ev, 0, sizeof(ev));
+	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0, "clear events");
+
+	EXPECT(run_to_out(&v, 0x80) == 0xfd, "guest programmed the PIC");
+	for (i = 0; i < 2; i++) {
+		struct irq_pulse p = {
+			.vcpu_thread = pthread_self(), .vm_fd = vm.fd,
+		};
+		pthread_t t;
+
+		pthread_create(&t, NULL, irq_pulser, &p);
+		r = run_to_out(&v, 0x81);
+		__atomic_store_n(&p.done, 1, __ATOMIC_RELEASE);
+		pthread_join(t, NULL);
+		EXPECT(p.r == 0 && r == 0x42,
+		       "IRQ1 %d wakes HLT and runs its handler", i);
+	}
+
+	/*
+	 * An injected interrupt, delivered by the next entry (not counted in
+	 * irq_injected: that counts the irqchip's own injections). One in
+	 * delivery implies IF set, which the handler we are in has not.
+	 */
+	ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev);
+	ev.interrupt.injected = 1;
+	ev.interrupt.nr = 0x21;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev));
+	ioctl(v.fd, NYX_GET_REGS, &regs);
+	regs.rflags |= 0x200;
+	ioctl(v.fd, NYX_SET_REGS, &regs);
+	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0,
+	       "set injected interrupt");
+	memset(&ev, 0, sizeof(ev));
+	EXPECT(ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev) == 0 &&
+	       ev.interrupt.injected == 1 && ev.interrupt.nr == 0x21,
+	       "injected interrupt reads back");
+	EXPECT(run_to_out(&v, 0x81) == 0x42, "injected interrupt delivered");
+
+	/* an NMI; a second one waits for the first handler's IRET */
+	ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev);
+	ev.nmi.pending = 1;
+	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0, "set pending NMI");
+	EXPECT(run_to_out(&v, 0x82) == 1, "NMI delivered");
+	ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev);
+	EXPECT(ev.nmi.masked == 1 && ev.nmi.pending == 0,
+	       "NMIs masked in the handler (masked %u pending %u)",
+	       ev.nmi.masked, ev.nmi.pending);
+	ev.nmi.pending = 1;
+	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0, "second NMI");
+	EXPECT(run_to_out(&v, 0x82) == 1, "second NMI after the IRET");
+
+	/* IRQ1 while the NMI handler runs with IF clear: it waits for the
+	 * interrupt window */
+	EXPECT(ioctl(vm.fd, NYX_IRQ_LINE,
+		     &(struct nyx_irq_level){ .gsi = 1, .level = 1 }) == 0 &&
+	       ioctl(vm.fd, NYX_IRQ_LINE,
+		     &(struct nyx_irq_level){ .gsi = 1, .level = 0 }) == 0,
+	       "pulse IRQ1");
+	EXPECT(run_to_out(&v, 0x81) == 0x42, "IRQ1 once IF is set again");
+
+	if (!vcpu0_stats(names, n, 4))
+		EXPECT(n[0] == 3 && n[1] == 2 && n[2] >= 1 && n[3] >= 2,
+		       "debugfs irq_injected %ld nmi_injected %ld halt_sleep %ld irq_window %ld",
+		       n[0], n[1], n[2], n[3]);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
 /* A child process (other mm) may not drive the parent's VM. */
 static void test_other_mm(void)
 {
@@ -684,6 +875,7 @@ int main(int argc, char **argv)
 	test_shutdown();
 	test_fail_entry();
 	test_signal();
+	test_irqchip();
 	test_other_mm();
 	test_leaks(cycles);
 
