@@ -91,7 +91,8 @@ int nyx_x86_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return 0;
 	}
 	if (nyx_amd_cfg_msr(index)) {
-		*data = 0;
+		/* HWCR.TscFreqSel: the TSC counts at the P0 rate (invariant) */
+		*data = index == MSR_K7_HWCR ? BIT_ULL(24) : 0;
 		return 0;
 	}
 	i = nyx_mtrr_fixed_index(index);
