@@ -5,7 +5,11 @@
  * the cycles one iteration costs for
  *   cpuid  - an exit handled in the kernel,
  *   pio    - an OUT that exits to this launcher and back,
- *   mmio   - a store outside RAM: exit, instruction emulation, launcher.
+ *   mmio   - a store outside RAM: exit, instruction emulation, launcher;
+ * and, with each hypervisor's in-kernel irqchip, from 32-bit flat mode:
+ *   eoi    - a write to the local APIC's EOI register (MMIO, emulated),
+ *   ipi    - a self-IPI through the ICR (MMIO, emulated, delivered; IF=0
+ *            keeps it pending, so later ones coalesce in IRR).
  * The guest TSC runs at the host rate under both (a fixed offset), so the
  * numbers compare directly. Usage: exitbench [iterations]
  */
@@ -27,8 +31,67 @@
 #define MEM_SIZE	0x10000
 #define ENTRY		0x1000
 
-enum op { OP_CPUID, OP_PIO, OP_MMIO, NR_OPS };
-static const char *const op_names[NR_OPS] = { "cpuid", "pio", "mmio" };
+enum op { OP_CPUID, OP_PIO, OP_MMIO, OP_EOI, OP_IPI, NR_OPS };
+static const char *const op_names[NR_OPS] = {
+	"cpuid", "pio", "mmio", "eoi", "ipi"
+};
+#define PORT_DONE	0xf3
+
+static int op_uses_apic(enum op op)
+{
+	return op == OP_EOI || op == OP_IPI;
+}
+
+/*
+ * 32-bit flat guest for the APIC ops: software-enable the APIC (SVR), then
+ * loop { mov dword [reg], val }, report the rdtsc delta on 0xf1/0xf2 and
+ * end with a write to PORT_DONE (HLT would sleep: there is an irqchip).
+ */
+static size_t build_guest32(uint8_t *p, enum op op, uint32_t n)
+{
+	uint32_t reg = op == OP_EOI ? 0xfee000b0 : 0xfee00300;
+	uint32_t val = op == OP_EOI ? 0 : 0x000440f0;	/* self, fixed, 0xf0 */
+	static const uint8_t svr[] = {
+		0xc7, 0x05, 0xf0, 0x00, 0xe0, 0xfe, 0xff, 0x01, 0, 0,
+	};
+	static const uint8_t tail[] = {
+		0x0f, 0x31, 0x29, 0xf0, 0x19, 0xfa,	/* rdtsc; sub; sbb */
+		0xe7, 0xf1, 0x89, 0xd0, 0xe7, 0xf2,	/* out; mov; out */
+		0xe6, PORT_DONE,
+	};
+	size_t len = 0, loop;
+
+	p[len++] = 0xbd;			/* mov ebp, n */
+	memcpy(p + len, &n, 4);
+	len += 4;
+	memcpy(p + len, svr, sizeof(svr));
+	len += sizeof(svr);
+	memcpy(p + len, "\x0f\x31\x89\xc6\x89\xd7", 6);	/* rdtsc; esi, edi */
+	len += 6;
+	loop = len;
+	p[len++] = 0xc7;			/* mov dword [reg], val */
+	p[len++] = 0x05;
+	memcpy(p + len, &reg, 4);
+	memcpy(p + len + 4, &val, 4);
+	len += 8;
+	p[len++] = 0x4d;			/* dec ebp */
+	p[len++] = 0x75;			/* jnz loop */
+	p[len] = (uint8_t)(loop - (len + 1));
+	len++;
+	memcpy(p + len, tail, sizeof(tail));
+	return len + sizeof(tail);
+}
+
+/* Flat 32-bit code and data segments (loaded directly, no GDT). */
+#define FLAT32(seg, t) do {						\
+	(seg).base = 0; (seg).limit = 0xffffffff; (seg).type = (t);	\
+	(seg).present = 1; (seg).s = 1; (seg).db = 1; (seg).g = 1;	\
+	(seg).selector = (t) == 0xb ? 0x8 : 0x10;			\
+} while (0)
+#define SET_FLAT32(sr) do {						\
+	FLAT32((sr).cs, 0xb); FLAT32((sr).ds, 3); FLAT32((sr).es, 3);	\
+	FLAT32((sr).ss, 3); (sr).cr0 = 0x11;				\
+} while (0)
 
 /* Build the guest: ebp = n; loop { op } ; report rdtsc delta on 0xf1/0xf2 */
 static size_t build_guest(uint8_t *p, enum op op, uint32_t n)
@@ -106,10 +169,15 @@ static int run_nyx(enum op op, uint32_t n, struct result *res)
 	vm = ioctl(sys, NYX_CREATE_VM, 0);
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	build_guest(mem + ENTRY, op, n);
+	if (op_uses_apic(op))
+		build_guest32(mem + ENTRY, op, n);
+	else
+		build_guest(mem + ENTRY, op, n);
 	mr.memory_size = MEM_SIZE;
 	mr.userspace_addr = (uintptr_t)mem;
 	if (vm < 0 || ioctl(vm, NYX_SET_MEMORY_REGION, &mr))
+		goto out;
+	if (op_uses_apic(op) && ioctl(vm, NYX_CREATE_IRQCHIP, 0))
 		goto out;
 	vcpu = ioctl(vm, NYX_CREATE_VCPU, 0);
 	msize = ioctl(sys, NYX_GET_VCPU_MMAP_SIZE, 0);
@@ -118,6 +186,8 @@ static int run_nyx(enum op op, uint32_t n, struct result *res)
 	sr.cs.base = 0;
 	sr.cs.selector = 0;
 	sr.cr0 = 0x10;
+	if (op_uses_apic(op))
+		SET_FLAT32(sr);
 	ioctl(vcpu, NYX_SET_SREGS, &sr);
 	ioctl(vcpu, NYX_SET_REGS, &regs);
 
@@ -132,6 +202,10 @@ static int run_nyx(enum op op, uint32_t n, struct result *res)
 				memcpy(&lo, d, 4);
 			else if (run->io.port == 0xf2)
 				memcpy(&hi, d, 4);
+			else if (run->io.port == PORT_DONE) {
+				r = 0;
+				break;
+			}
 		} else if (run->exit_reason == NYX_EXIT_HLT) {
 			r = 0;
 			break;
@@ -172,10 +246,15 @@ static int run_kvm(enum op op, uint32_t n, struct result *res)
 	vm = ioctl(sys, KVM_CREATE_VM, 0);
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	build_guest(mem + ENTRY, op, n);
+	if (op_uses_apic(op))
+		build_guest32(mem + ENTRY, op, n);
+	else
+		build_guest(mem + ENTRY, op, n);
 	mr.memory_size = MEM_SIZE;
 	mr.userspace_addr = (uintptr_t)mem;
 	if (vm < 0 || ioctl(vm, KVM_SET_USER_MEMORY_REGION, &mr))
+		goto out;
+	if (op_uses_apic(op) && ioctl(vm, KVM_CREATE_IRQCHIP, 0))
 		goto out;
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	msize = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -184,6 +263,8 @@ static int run_kvm(enum op op, uint32_t n, struct result *res)
 	sr.cs.base = 0;
 	sr.cs.selector = 0;
 	sr.cr0 = 0x10;
+	if (op_uses_apic(op))
+		SET_FLAT32(sr);
 	ioctl(vcpu, KVM_SET_SREGS, &sr);
 	ioctl(vcpu, KVM_SET_REGS, &regs);
 
@@ -198,6 +279,10 @@ static int run_kvm(enum op op, uint32_t n, struct result *res)
 				memcpy(&lo, d, 4);
 			else if (run->io.port == 0xf2)
 				memcpy(&hi, d, 4);
+			else if (run->io.port == PORT_DONE) {
+				r = 0;
+				break;
+			}
 		} else if (run->exit_reason == KVM_EXIT_HLT) {
 			r = 0;
 			break;
