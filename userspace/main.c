@@ -268,7 +268,9 @@ static int load_guest(const struct run_options *o)
 		.cmdline = o->append,
 		.nr_cpus = o->cpus,
 		.cpu_signature = leaf1 ? leaf1->eax : 0,
-		.cpu_features = leaf1 ? leaf1->edx : 0,
+		/* the MP table's CPUs have their local APIC (CPUID gets the
+		 * bit only once the irqchip exists, after this) */
+		.cpu_features = (leaf1 ? leaf1->edx : 0) | (1u << 9),
 		.tsc_khz = nyx_tsc_khz(),
 	};
 	int ret;

@@ -85,10 +85,11 @@ struct nyx_memory_region {
 #define NYX_CREATE_IRQCHIP	_IO(NYXIO, 0x12)	/* arg must be 0 */
 
 /*
- * Drive a GSI. GSI 0-15 are the ISA IRQs: they reach both the PIC (line
- * = GSI) and the I/O APIC (pin = GSI, except GSI 0, the PIT's IRQ0, which is
- * wired to pin 2 like on a PC: the MADT carries the override). GSI 16-23
- * reach the I/O APIC only. An edge-triggered source pulses: level 1 then 0.
+ * Drive a GSI. GSI 0-15 are the ISA IRQs: they reach the PIC (line = GSI;
+ * not GSI 2, the cascade) and the I/O APIC (pin = GSI, except GSI 0, the
+ * PIT's IRQ0, which is wired to pin 2 like on a PC: the MADT carries the
+ * override; GSI 0 and GSI 2 thus share pin 2). GSI 16-23 reach the I/O
+ * APIC only. An edge-triggered source pulses: level 1 then 0.
  */
 struct nyx_irq_level {
 	__u32 gsi;

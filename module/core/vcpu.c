@@ -132,6 +132,9 @@ static int nyx_vcpu_run(struct nyx_vcpu *vcpu)
 	int r;
 
 	run->exit_reason = NYX_EXIT_UNKNOWN;
+	/* there is no userspace interrupt controller to open a window for */
+	if (READ_ONCE(run->request_interrupt_window))
+		return -EINVAL;
 
 	/* Finish the instruction userspace just served, if any. */
 	r = nyx_x86_complete_userspace(vcpu);
@@ -166,6 +169,10 @@ static int nyx_vcpu_run(struct nyx_vcpu *vcpu)
 
 	if (r == 0)
 		vcpu->stats[NYX_STAT_USERSPACE]++;
+	run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
+	run->cr8 = vcpu->apic ? nyx_lapic_get_tpr(vcpu) : nyx_ops->get_cr8 ?
+		   nyx_ops->get_cr8(vcpu) : 0;
+	nyx_x86_get_msr(vcpu, MSR_IA32_APICBASE, &run->apic_base, true);
 	return r;
 }
 
@@ -280,6 +287,8 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		nyx_ops->get_sregs(vcpu, &sregs);
 		nyx_x86_get_msr(vcpu, MSR_IA32_APICBASE, &sregs.apic_base,
 				true);
+		if (vcpu->apic)
+			sregs.cr8 = nyx_lapic_get_tpr(vcpu);
 		r = copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 		break;
 	}
@@ -299,6 +308,8 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = nyx_ops->set_sregs(vcpu, &sregs);
 		if (r)
 			break;
+		if (vcpu->apic)
+			nyx_lapic_set_tpr(vcpu, sregs.cr8);
 		vcpu->pending = NYX_PENDING_NONE;
 		vcpu->state_invalid = false;
 		break;

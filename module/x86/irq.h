@@ -70,6 +70,8 @@ void nyx_vcpu_wake(struct nyx_vcpu *vcpu);
 int nyx_lapic_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data);
 int nyx_lapic_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host);
 void nyx_irq_inject(struct nyx_vcpu *vcpu);
+void nyx_lapic_set_tpr(struct nyx_vcpu *vcpu, u8 cr8);
+u8 nyx_lapic_get_tpr(struct nyx_vcpu *vcpu);
 void nyx_irq_after_exit(struct nyx_vcpu *vcpu);
 int nyx_irq_block(struct nyx_vcpu *vcpu);
 long nyx_lapic_vcpu_ioctl(struct nyx_vcpu *vcpu, unsigned int ioctl,

@@ -224,8 +224,10 @@ static int nyx_irq_pending(struct nyx_vcpu *vcpu, bool ack)
 	if (apic->extint_pending ||
 	    (vcpu->id == 0 && nyx_pic_intr(pic) &&
 	     nyx_lapic_accept_pic_intr(apic))) {
+		/* with nothing requested the INTA cycle gives the PIC's
+		 * spurious vector, as on hardware */
 		if (!ack)
-			return nyx_pic_intr(pic) ? 0 : -1;
+			return 0;
 		nyx_lapic_take_extint(apic);
 		return nyx_pic_ack(pic);
 	}
@@ -273,6 +275,22 @@ void nyx_irq_inject(struct nyx_vcpu *vcpu)
 	spin_unlock(&chip->lock);
 }
 
+/* CR8 from NYX_SET_SREGS: the TPR lives in the LAPIC. */
+void nyx_lapic_set_tpr(struct nyx_vcpu *vcpu, u8 cr8)
+{
+	struct nyx_vm_irqchip *chip = nyx_vcpu_chip(vcpu);
+	unsigned long flags;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	nyx_lapic_set_cr8(&vcpu->apic->lapic, cr8 & 0xf);
+	spin_unlock_irqrestore(&chip->lock, flags);
+}
+
+u8 nyx_lapic_get_tpr(struct nyx_vcpu *vcpu)
+{
+	return nyx_lapic_get_cr8(&vcpu->apic->lapic);
+}
+
 /* After an exit: the guest may have written CR8 without exiting. */
 void nyx_irq_after_exit(struct nyx_vcpu *vcpu)
 {
@@ -289,6 +307,14 @@ void nyx_irq_after_exit(struct nyx_vcpu *vcpu)
 }
 
 /* ---- INIT, SIPI, HLT ---- */
+
+/* HLT ends with an NMI, or an interrupt the guest accepts. Lock held. */
+static bool nyx_halt_wakeup(struct nyx_vcpu *vcpu)
+{
+	return nyx_lapic_nmi_pending(&vcpu->apic->lapic) ||
+	       ((vcpu->rflags & X86_EFLAGS_IF) &&
+		nyx_irq_pending(vcpu, false) >= 0);
+}
 
 /* Act on INIT and SIPI; say whether the vCPU can enter the guest. */
 static bool nyx_vcpu_runnable(struct nyx_vcpu *vcpu)
@@ -322,9 +348,7 @@ static bool nyx_vcpu_runnable(struct nyx_vcpu *vcpu)
 		return true;
 	case NYX_MP_STATE_HALTED:
 		spin_lock_irqsave(&chip->lock, flags);
-		run = nyx_lapic_nmi_pending(apic) ||
-		      ((vcpu->rflags & X86_EFLAGS_IF) &&
-		       nyx_irq_pending(vcpu, false) >= 0);
+		run = nyx_halt_wakeup(vcpu);
 		spin_unlock_irqrestore(&chip->lock, flags);
 		if (run)
 			vcpu->mp_state = NYX_MP_STATE_RUNNABLE;
@@ -333,19 +357,38 @@ static bool nyx_vcpu_runnable(struct nyx_vcpu *vcpu)
 	return false;
 }
 
+/* Whether a sleeping vCPU has something to do; no side effects (it runs
+ * as a wait condition, with the task no longer TASK_RUNNING). */
+static bool nyx_vcpu_wakeup(struct nyx_vcpu *vcpu)
+{
+	struct nyx_lapic *apic = &vcpu->apic->lapic;
+	struct nyx_vm_irqchip *chip = nyx_vcpu_chip(vcpu);
+	unsigned long flags;
+	bool wake;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	wake = apic->init_pending ||
+	       (apic->sipi_pending && apic->wait_sipi) ||
+	       (vcpu->mp_state == NYX_MP_STATE_HALTED &&
+		nyx_halt_wakeup(vcpu));
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return wake;
+}
+
 /*
  * Before an entry: sleep while the vCPU is halted or waits for SIPI.
  * 0: go on; -EINTR: a signal is pending.
  */
 int nyx_irq_block(struct nyx_vcpu *vcpu)
 {
-	int r;
-
-	if (!vcpu->apic || nyx_vcpu_runnable(vcpu))
+	if (!vcpu->apic)
 		return 0;
-	vcpu->stats[NYX_STAT_HALT_SLEEP]++;
-	r = wait_event_interruptible(vcpu->wq, nyx_vcpu_runnable(vcpu));
-	return r ? -EINTR : 0;
+	while (!nyx_vcpu_runnable(vcpu)) {
+		vcpu->stats[NYX_STAT_HALT_SLEEP]++;
+		if (wait_event_interruptible(vcpu->wq, nyx_vcpu_wakeup(vcpu)))
+			return -EINTR;
+	}
+	return 0;
 }
 
 /* ---- vCPU state ioctls ---- */

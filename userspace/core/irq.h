@@ -5,8 +5,9 @@
  *
  * Devices only ever call irq_line() (or its irq_raise()/irq_lower()
  * wrappers) with the *level* of their ISA interrupt output, on every
- * change. A GSI number is an IOAPIC input pin; for ISA IRQ n it is n,
- * except IRQ 0 (PIT) which is wired to GSI 2 (see arch/x86/pc.h). ISA
+ * change. The GSI is NYX_IRQ_LINE's: ISA IRQ n (1-15) is GSI n, which
+ * reaches PIC line n and IOAPIC pin n; IRQ 0 belongs to the in-kernel PIT
+ * (IOAPIC pin 2, see arch/x86/pc.h); 16-23 are IOAPIC-only. ISA
  * lines are edge triggered at the controllers, so a device that wants a
  * second interrupt while its line is still high must lower it and raise
  * it again (the i8042 does).
