@@ -505,11 +505,15 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 	}
 
 	/* Re-inject an event whose delivery this exit interrupted; software
-	 * interrupts are re-executed instead. */
+	 * interrupts, and INT3/INTO (reported as exceptions, but RIP is
+	 * still at the instruction), are re-executed instead. */
 	if (intinfo & SVM_EXITINTINFO_VALID) {
 		u32 type = intinfo & SVM_EXITINTINFO_TYPE_MASK;
+		u8 vec = intinfo & SVM_EXITINTINFO_VEC_MASK;
+		bool soft_exc = type == SVM_EXITINTINFO_TYPE_EXEPT &&
+				(vec == X86_TRAP_BP || vec == X86_TRAP_OF);
 
-		if (type != SVM_EXITINTINFO_TYPE_SOFT) {
+		if (type != SVM_EXITINTINFO_TYPE_SOFT && !soft_exc) {
 			c->event_inj = intinfo;
 			c->event_inj_err = c->exit_int_info_err;
 		}
