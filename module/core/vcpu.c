@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 #include <linux/sched/signal.h>
 #include <linux/vmalloc.h>
+#include <linux/rcupdate.h>
 
 #include "core/core.h"
 #include "x86/x86.h"
@@ -114,6 +115,13 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	if (vcpu->apic)
 		nyx_irq_inject(vcpu);
 
+	/*
+	 * Guest mode is a quiescent state for RCU, like user mode: we hold
+	 * no RCU references. Without telling RCU, a CPU that only runs a
+	 * guest (preemption off around each entry, so ticks never see one)
+	 * ends in an RCU stall (seen under Bochs).
+	 */
+	rcu_virt_note_context_switch(smp_processor_id());
 	nyx_ops->vcpu_run(vcpu);
 
 	WRITE_ONCE(vcpu->mode, NYX_OUTSIDE_GUEST);
