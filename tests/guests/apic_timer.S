@@ -29,10 +29,11 @@
 
 #define VEC_TIMER	0x40
 #define TDCR_DIV1	0xb
-#define ONESHOT_COUNT	1000000		/* 1 ms at 1 GHz */
-#define PERIOD_COUNT	500000		/* 0.5 ms at 1 GHz */
+#define ONESHOT_COUNT	10000000	/* 10 ms at 1 GHz */
+#define PERIOD_COUNT	1000000		/* 1 ms at 1 GHz */
 #define MASKED_COUNT	100000
-#define WINDOW_MS	20		/* divide test window */
+#define RATE_TICKS	PIT_MS(20)	/* divide test: PIT ticks measured */
+#define RATE_NS		(RATE_TICKS * 838095 / 1000)	/* ... in ns */
 #define CCR_POLL_LOOPS	0x100000	/* reads of the current count */
 
 	GUEST_START main16
@@ -107,7 +108,7 @@ oneshot_test:
 	WAIT_UNTIL timer_count, $1, e, "one-shot: the interrupt arrives"
 	APIC_RD APIC_TMCCT
 	CHECK %eax, $0, "one-shot: current count 0 after expiry"
-	PIT_DELAY PIT_MS(5)
+	PIT_DELAY PIT_MS(15)		/* longer than the count */
 	CHECK timer_count, $1, "one-shot: exactly one interrupt"
 	ret
 
@@ -131,15 +132,15 @@ periodic_test:
 	cmp %esi, %eax
 1:	CHECK_FLAG b, "periodic: current count decreases"
 
-	/* 10 ms of PIT time is 20 periods. Fewer arrive if the host
-	 * coalesces expiries (the vCPU was not running); more if the window
-	 * is stretched by the exits around it or by preemption: allow -50%
-	 * and +25%. */
+	/* 20 ms of PIT time is 20 periods. Fewer arrive if the host
+	 * coalesces expiries (the vCPU did not run for a while), a couple
+	 * more by the exits around the window. */
 	mov timer_count, %esi
-	PIT_DELAY PIT_MS(10)
+	PIT_DELAY PIT_MS(20)
 	mov timer_count, %eax
 	sub %esi, %eax
-	CHECK_RANGE %eax, $10, $26, "periodic: 0.5 ms period, interrupts in 10 ms"
+	PRINT_DEC "apic_timer: periodic interrupts in 20 ms: "
+	CHECK_RANGE %eax, $10, $23, "periodic: 1 ms period, interrupts in 20 ms"
 
 	APIC_WR APIC_TMICT, $0
 	PIT_DELAY PIT_MS(1)		/* one may have been in flight */
@@ -172,25 +173,26 @@ masked_test:
 	CHECK timer_count, $0, "masked: unmasking after the expiry delivers nothing"
 	ret
 
-/* Count at divide by 1, 2, 16 and 128 over the same PIT window. */
+/* Count rate at divide by 1, 2, 16 and 128, against the PIT. */
 .macro DIVIDE_BY tdcr, div
 	APIC_WR APIC_TDCR, $\tdcr
 	APIC_RD APIC_TDCR
 	CHECK %eax, $\tdcr, "TDCR reads back (divide by \div)"
-	call timer_window
+	call timer_rate
 	imul $\div, %eax
-	CHECK_RANGE %eax, %ebx, %edi, "divide by \div counts at 1/\div of divide by 1 (+-25%)"
+	PRINT_DEC "apic_timer: ... divide by \div, times \div: "
+	CHECK_RANGE %eax, %ebx, %edi, "divide by \div counts at 1/\div of divide by 1 (+-6%)"
 .endm
 
 divide_test:
 	APIC_WR APIC_LVTT, $(VEC_TIMER | LVT_MASKED)
 	APIC_WR APIC_TDCR, $TDCR_DIV1
-	call timer_window
-	/* 1 GHz: one count per ns. The window only grows by the exits
-	 * around it, and by preemption of the vCPU. */
-	CHECK_RANGE %eax, $(WINDOW_MS * 950000), $(WINDOW_MS * 1300000), "divide by 1 counts at 1 GHz"
-	mov %eax, %ebx			/* EBX, EDI: divide-by-1 count -+25% */
-	shr $2, %ebx
+	call timer_rate
+	PRINT_DEC "apic_timer: divide by 1, counts per 20 ms: "
+	/* 1 GHz: one count per ns, 838.1 per PIT tick */
+	CHECK_RANGE %eax, $(RATE_NS * 97 / 100), $(RATE_NS * 103 / 100), "divide by 1 counts at 1 GHz (+-3%)"
+	mov %eax, %ebx			/* EBX, EDI: divide-by-1 rate -+1/16 */
+	shr $4, %ebx
 	lea (%eax, %ebx), %edi
 	neg %ebx
 	add %eax, %ebx
@@ -200,13 +202,45 @@ divide_test:
 	APIC_WR APIC_TMICT, $0
 	ret
 
-/* Start the (masked) timer at the maximum count; EAX: counts in
- * WINDOW_MS of PIT time. */
-timer_window:
+/*
+ * EAX: timer counts per RATE_TICKS PIT ticks at the current divide
+ * value; the (masked) timer is restarted at the maximum count. Each end
+ * of the window reads the PIT count and then the current count, so only
+ * the time between those two reads matters, not how long the window
+ * really was (a preempted vCPU does not skew the result).
+ */
+timer_rate:
+	push %ebx
+	push %edi
 	APIC_WR APIC_TMICT, $0xffffffff
-	PIT_DELAY PIT_MS(WINDOW_MS)
+	mov $0xffff, %ecx
+	call pit_start
+	call pit_read2
+	mov %eax, %ebx			/* PIT count at the start */
 	APIC_RD APIC_TMCCT
-	not %eax
+	mov %eax, %edi			/* timer count at the start */
+	mov $PIT_POLL_LOOPS, %esi
+1:	call pit_read2
+	mov %ebx, %ecx
+	sub %eax, %ecx
+	movzwl %cx, %ecx		/* the count wraps after 0 in mode 0 */
+	cmp $RATE_TICKS, %ecx
+	jae 2f
+	dec %esi
+	jnz 1b
+	FAIL "PIT channel 2 count does not move"
+2:	call pit_read2
+	mov %eax, %esi			/* PIT count at the end */
+	APIC_RD APIC_TMCCT
+	sub %eax, %edi			/* timer counts in the window */
+	sub %esi, %ebx
+	movzwl %bx, %ebx		/* PIT ticks in the window */
+	mov %edi, %eax
+	mov $RATE_TICKS, %ecx
+	mul %ecx
+	div %ebx
+	pop %edi
+	pop %ebx
 	ret
 
 /* ------------------------------------------------------------------ */

@@ -19,7 +19,8 @@
  *   APIC_ENABLE                  software-enable the APIC, spurious 0xff
  *   PIT_DELAY ticks              busy-wait ticks (1-65535) of the 8254's
  *                                1.193182 MHz clock on channel 2; clobbers
- *                                EAX, ECX
+ *                                EAX, ECX (routines: pit_delay, pit_start,
+ *                                pit_wait_out2, pit_read2)
  *   WAIT_UNTIL mem, val, cc, "what"
  *                                spin with interrupts enabled until
  *                                "cmpl val, mem" gives condition cc (e:
@@ -28,6 +29,8 @@
  *                                clobbers ECX
  *   CHECK_RANGE actual, lo, hi, "what"
  *                                fail unless lo <= actual <= hi (unsigned)
+ *   PRINT_DEC "text"             print text, EAX in decimal, newline (for
+ *                                measured values; preserves registers)
  *   INTR_RUNTIME                 the routines behind the macros; emit once
  *
  * A note on waiting: nothing here spins with interrupts disabled for
@@ -150,6 +153,14 @@
 	SET_GATE VEC_SPURIOUS, spurious_isr
 .endm
 
+.macro PRINT_DEC text:req
+	PRINT "\text"
+	pushal
+	call guest_putdec32
+	popal
+	PRINT "\n"
+.endm
+
 .macro MASK_PIC
 	mov $0xff, %al
 	out %al, $PIC1_DATA
@@ -248,8 +259,21 @@ spurious_isr:
  * ECX: ticks. Channel 2 in mode 0 (interrupt on terminal count) with its
  * gate low while the count is written, then gate high: OUT2 (port 0x61
  * bit 5) goes high when the count runs out. Clobbers EAX, ECX.
+ * pit_start only starts it, pit_wait_out2 only waits for OUT2 to be high.
  */
 pit_delay:
+	call pit_start
+pit_wait_out2:
+	mov $PIT_POLL_LOOPS, %ecx
+1:	in $PORT61, %al
+	test $PORT61_OUT2, %al
+	jnz 2f
+	dec %ecx
+	jnz 1b
+	FAIL "PIT channel 2 OUT (port 0x61 bit 5) never went high"
+2:	ret
+
+pit_start:
 	in $PORT61, %al
 	and $~(PORT61_GATE2 | PORT61_SPEAKER), %al
 	out %al, $PORT61
@@ -262,14 +286,18 @@ pit_delay:
 	in $PORT61, %al
 	or $PORT61_GATE2, %al
 	out %al, $PORT61
-	mov $PIT_POLL_LOOPS, %ecx
-1:	in $PORT61, %al
-	test $PORT61_OUT2, %al
-	jnz 2f
-	dec %ecx
-	jnz 1b
-	FAIL "PIT channel 2 OUT (port 0x61 bit 5) never went high"
-2:	ret
+	ret
+
+/* EAX: channel 2's current count (counter latch command). */
+pit_read2:
+	mov $0x80, %al			/* latch channel 2 */
+	out %al, $PIT_CTRL
+	in $PIT_CH2, %al
+	mov %al, %ah
+	in $PIT_CH2, %al
+	xchg %al, %ah
+	movzwl %ax, %eax
+	ret
 
 	.section .data
 x2apic_mode:	.byte 0		/* APIC_RD/APIC_WR use the x2APIC MSRs */

@@ -73,17 +73,13 @@ main32:
 	movb $0xea, TRAMPOLINE		/* ljmp $0, $ap_entry16 */
 	movw $ap_entry16, TRAMPOLINE + 1
 	movw $0, TRAMPOLINE + 3
-	mov $(1 << 24), %ebx
-	mov $(ICR_INIT | ICR_ASSERT), %eax
-	call send_ipi
+	SEND_FROM0 1, (ICR_INIT | ICR_ASSERT)
 	PIT_DELAY PIT_MS(10)
 	/* two SIPIs as the MP specification says; the second one finds the
-	 * vCPU running and is dropped */
-	mov $(1 << 24), %ebx
-	mov $(ICR_STARTUP | ICR_ASSERT | (TRAMPOLINE >> 12)), %eax
-	call send_ipi
+	 * vCPU running (or its start already pending) and changes nothing */
+	SEND_FROM0 1, (ICR_STARTUP | ICR_ASSERT | (TRAMPOLINE >> 12))
 	PIT_DELAY PIT_MS(1)
-	call send_ipi
+	SEND_FROM0 1, (ICR_STARTUP | ICR_ASSERT | (TRAMPOLINE >> 12))
 	WAIT_UNTIL ap_ready, $1, e, "vCPU 1 started by INIT/SIPI"
 	CHECK ap_id, $1, "vCPU 1 APIC ID"
 
