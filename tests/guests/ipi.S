@@ -54,7 +54,18 @@
 
 	CODE16
 main16:
-	PRINT "ipi: start\n"
+	/* Only vCPU 0 starts here: with the in-kernel irqchip the others
+	 * wait for SIPI, under a BIOS they are parked. A launcher without
+	 * the irqchip starts them all here: park the others, vCPU 0 will
+	 * fail the APIC checks. */
+	mov $1, %eax
+	cpuid
+	shr $24, %ebx			/* initial APIC ID */
+	jz 1f
+	cli
+0:	hlt
+	jmp 0b
+1:	PRINT "ipi: start\n"
 	ENTER_PM32 main32
 
 	CODE32
@@ -66,7 +77,7 @@ main32:
 	MASK_PIC
 	mov $LDR_VCPU0, %ebx
 	call apic_setup
-	CHECK %eax, $0, "vCPU 0 APIC ID"
+	CHECK %eax, $0, "vCPU 0 APIC ID (is there a local APIC?)"
 
 	/* ------------------------------------------------------------ */
 	PRINT "ipi: INIT/SIPI\n"
