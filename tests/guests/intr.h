@@ -29,14 +29,27 @@
  *                                clobbers ECX
  *   CHECK_RANGE actual, lo, hi, "what"
  *                                fail unless lo <= actual <= hi (unsigned)
+ *   RETRY_RANGE routine, lo, hi, "what"
+ *                                call routine (a measurement: result in
+ *                                EAX) until lo <= EAX <= hi, at most
+ *                                MEASURE_TRIES times, then CHECK_RANGE it
  *   PRINT_DEC "text"             print text, EAX in decimal, newline (for
  *                                measured values; preserves registers)
- *   INTR_RUNTIME                 the routines behind the macros; emit once
+ *   INTR_RUNTIME                 the routines behind the macros, the
+ *                                16- and 32-bit GUEST_RUNTIME and the
+ *                                32-bit exception handlers; emit once
  *
  * A note on waiting: nothing here spins with interrupts disabled for
  * long. Under Bochs' VMX a nested guest with IF=0 is never interrupted
  * (Documentation/testing.rst), so waits run with IF=1 and time-outs are
- * counted in loop iterations or PIT ticks, never in interrupts. Spin
+ * counted in loop iterations or PIT ticks, never in interrupts.
+ *
+ * Timing under emulation: the vCPU may not run for tens of milliseconds
+ * while time goes on (a loaded host, QEMU's TCG, a nested hypervisor).
+ * So checks of a rate are done with RETRY_RANGE (a stall is transient, a
+ * wrong rate is not), rates are measured between reads taken back to
+ * back where possible, and "nothing arrives" checks, which a stall
+ * cannot break, are preferred to "it arrives within" ones. Spin
  * loops contain a PAUSE: QEMU's TCG does not deliver an interrupt sent
  * from another vCPU to a vCPU spinning in a tight loop until something
  * (PAUSE does) leaves its translated code.
@@ -130,6 +143,7 @@
  * matter when the awaited event never happens. */
 #define WAIT_LOOPS	0x4000000
 #define PIT_POLL_LOOPS	0x400000
+#define MEASURE_TRIES	3
 
 /* ------------------------------------------------------------------ */
 
@@ -203,6 +217,21 @@
 	cmpl \value, \mem
 	CHECK_FLAG \cc, "\desc"
 	.endif
+.endm
+
+.macro RETRY_RANGE measure:req, lo:req, hi:req, desc:req
+	movl $MEASURE_TRIES, measure_tries
+.Lretry\@:
+	call \measure
+	cmpl \lo, %eax
+	jb .Lagain\@
+	cmpl \hi, %eax
+	jbe .Lmeasured\@
+.Lagain\@:
+	decl measure_tries
+	jnz .Lretry\@
+.Lmeasured\@:
+	CHECK_RANGE %eax, \lo, \hi, "\desc"
 .endm
 
 .macro CHECK_RANGE actual:req, lo:req, hi:req, desc:req
@@ -301,7 +330,13 @@ pit_read2:
 
 	.section .data
 x2apic_mode:	.byte 0		/* APIC_RD/APIC_WR use the x2APIC MSRs */
+	.balign 4
+measure_tries:	.long 0
 	.text
+
+	GUEST_RUNTIME 16
+	GUEST_RUNTIME 32
+	EXC_HANDLERS32
 .endm
 
 #endif /* INTR_H */

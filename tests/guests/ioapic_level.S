@@ -152,9 +152,6 @@ ioapic_write:
 	ret
 
 	INTR_RUNTIME
-	GUEST_RUNTIME 16
-	GUEST_RUNTIME 32
-	EXC_HANDLERS32
 
 	.section .data
 	.balign 4

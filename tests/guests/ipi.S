@@ -44,8 +44,14 @@
 	WAIT_UNTIL ap_cmd, $0, e, "vCPU 1 sent the IPI"
 .endm
 
-/* Wait for the fixed-IPI counts of vCPU 0 and vCPU 1. */
-.macro EXPECT c0, c1, what
+/* vCPU "from" sends; then wait for the fixed-IPI counts of vCPU 0 and 1
+ * (cumulative). */
+.macro IPI_STEP from, dest, icr, c0, c1, what
+	.if \from
+	SEND_FROM1 \dest, \icr
+	.else
+	SEND_FROM0 \dest, \icr
+	.endif
 	WAIT_UNTIL ipi_count, $\c0, e, "\what: vCPU 0 count"
 	WAIT_UNTIL ipi_count + 4, $\c1, e, "\what: vCPU 1 count"
 .endm
@@ -95,29 +101,19 @@ main32:
 	CHECK ap_id, $1, "vCPU 1 APIC ID"
 
 	/* ------------------------------------------------------------ */
+	/* sender, destination, ICR: then the expected counts of vCPU 0, 1 */
 	PRINT "ipi: fixed, physical destination\n"
-	SEND_FROM0 1, ICR_IPI
-	EXPECT 0, 1, "0 -> 1 physical"
-	SEND_FROM1 0, ICR_IPI
-	EXPECT 1, 1, "1 -> 0 physical"
-
+	IPI_STEP 0, 1, ICR_IPI, 0, 1, "0 -> 1 physical"
+	IPI_STEP 1, 0, ICR_IPI, 1, 1, "1 -> 0 physical"
 	PRINT "ipi: fixed, logical flat destination\n"
-	SEND_FROM0 2, (ICR_IPI | ICR_LOGICAL)
-	EXPECT 1, 2, "0 -> logical 0x02"
-	SEND_FROM0 3, (ICR_IPI | ICR_LOGICAL)
-	EXPECT 2, 3, "0 -> logical 0x03 (both)"
-	SEND_FROM1 1, (ICR_IPI | ICR_LOGICAL)
-	EXPECT 3, 3, "1 -> logical 0x01"
-
+	IPI_STEP 0, 2, (ICR_IPI | ICR_LOGICAL), 1, 2, "0 -> logical 0x02"
+	IPI_STEP 0, 3, (ICR_IPI | ICR_LOGICAL), 2, 3, "0 -> logical 0x03 (both)"
+	IPI_STEP 1, 1, (ICR_IPI | ICR_LOGICAL), 3, 3, "1 -> logical 0x01"
 	PRINT "ipi: shorthands\n"
-	SEND_FROM0 0, (ICR_IPI | ICR_SELF)
-	EXPECT 4, 3, "0 -> self"
-	SEND_FROM0 0, (ICR_IPI | ICR_OTHERS)
-	EXPECT 4, 4, "0 -> all excluding self"
-	SEND_FROM1 0, (ICR_IPI | ICR_OTHERS)
-	EXPECT 5, 4, "1 -> all excluding self"
-	SEND_FROM1 0, (ICR_IPI | ICR_SELF)
-	EXPECT 5, 5, "1 -> self"
+	IPI_STEP 0, 0, (ICR_IPI | ICR_SELF), 4, 3, "0 -> self"
+	IPI_STEP 0, 0, (ICR_IPI | ICR_OTHERS), 4, 4, "0 -> all excluding self"
+	IPI_STEP 1, 0, (ICR_IPI | ICR_OTHERS), 5, 4, "1 -> all excluding self"
+	IPI_STEP 1, 0, (ICR_IPI | ICR_SELF), 5, 5, "1 -> self"
 
 	PRINT "ipi: NMI\n"
 	SEND_FROM0 1, (ICR_NMI | ICR_ASSERT)
@@ -200,9 +196,6 @@ send_ipi:
 	PER_VCPU_ISR nmi_isr, nmi_count, 0	/* NMIs take no EOI */
 
 	INTR_RUNTIME
-	GUEST_RUNTIME 16
-	GUEST_RUNTIME 32
-	EXC_HANDLERS32
 
 	.section .data
 	.balign 4
