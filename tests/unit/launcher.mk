@@ -13,7 +13,8 @@ launcher_serial_SRCS := tests/unit/test_launcher_serial.c \
 	userspace/hw/serial.c userspace/core/term.c userspace/core/bus.c \
 	userspace/core/irq.c userspace/core/stop.c userspace/core/util.c
 launcher_testdev_SRCS := tests/unit/test_launcher_testdev.c \
-	userspace/hw/testdev.c userspace/core/bus.c userspace/core/util.c
+	userspace/hw/testdev.c userspace/core/bus.c userspace/core/irq.c \
+	userspace/core/util.c
 launcher_debug_exit_SRCS := tests/unit/test_launcher_debug_exit.c \
 	userspace/hw/debug_exit.c userspace/core/bus.c \
 	userspace/core/stop.c userspace/core/util.c
@@ -23,7 +24,7 @@ launcher_boot_SRCS := tests/unit/test_launcher_boot.c \
 	userspace/arch/x86/boot.c userspace/core/vm.c userspace/core/util.c
 launcher_vcpu_SRCS := tests/unit/test_launcher_vcpu.c \
 	userspace/core/vcpu.c userspace/hw/testdev.c userspace/core/bus.c \
-	userspace/core/stop.c userspace/core/util.c
+	userspace/core/irq.c userspace/core/stop.c userspace/core/util.c
 
 # The generic rule only tracks the listed sources: also rebuild on header
 # changes.

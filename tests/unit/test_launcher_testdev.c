@@ -2,6 +2,7 @@
 /* The test device, as specified in Documentation/testdev.rst, driven
  * through the buses like a guest would. */
 #include "core/bus.h"
+#include "core/irq.h"
 #include "hw/testdev.h"
 #include "test.h"
 
@@ -97,6 +98,41 @@ static void test_undefined_ports(void)
 	CHECK_EQ(pio_in(0xf0, 1), 0xff);
 }
 
+/* 0xe6 drives a GSI: bits 6:0 the GSI, bit 7 the level. */
+static void test_irq_line(void)
+{
+	u64 count = pio_in(0xe8, 4);
+
+	irq_reset_observers();
+	pio_out(0xe6, 0x80 | 16, 1);
+	CHECK(irq_line_level(16));
+	CHECK_EQ(irq_line_edges(16), 1);
+	pio_out(0xe6, 0x80 | 16, 1);		/* still high: no new edge */
+	CHECK_EQ(irq_line_edges(16), 1);
+	pio_out(0xe6, 16, 1);
+	CHECK(!irq_line_level(16));
+	pio_out(0xe6, 0x80 | 16, 1);
+	CHECK_EQ(irq_line_edges(16), 2);
+	pio_out(0xe6, 16, 1);
+
+	/* ISA GSIs too; a wider write uses its low byte */
+	pio_out(0xe6, 0xff00 | 0x80 | 4, 2);
+	CHECK(irq_line_level(4));
+	CHECK(!irq_line_level(16));
+	pio_out(0xe6, 0x12345600 | 4, 4);
+	CHECK(!irq_line_level(4));
+
+	/* beyond the last GSI: ignored */
+	pio_out(0xe6, 0x80 | 24, 1);
+	pio_out(0xe6, 0xff, 1);
+	CHECK(!irq_line_level(23));
+	CHECK_EQ(irq_line_edges(23), 0);
+
+	/* write-only, and not the data port */
+	CHECK_EQ(pio_in(0xe6, 1), 0xff);
+	CHECK_EQ(pio_in(0xe8, 4), count);
+}
+
 static void test_mmio(void)
 {
 	u64 before = mmio_read(TESTDEV_MMIO_COUNTER, 8);
@@ -145,6 +181,7 @@ int main(void)
 	test_scratch_port();
 	test_sink_and_source();
 	test_undefined_ports();
+	test_irq_line();
 	test_mmio();
 	test_save_load();
 	return test_summary("launcher_testdev");

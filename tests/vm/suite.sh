@@ -89,6 +89,12 @@ guest_test "guest realmode" realmode.bin 33 "PASS" $NYX_TESTDEV_ARGS
 guest_test "guest prot32" prot32.bin 33 "PASS" $NYX_TESTDEV_ARGS
 guest_test "guest long64" long64.bin 33 "PASS" $NYX_TESTDEV_ARGS
 guest_test "guest smp2" smp2.bin 33 "PASS" --cpus 2
+# The in-kernel irqchip (LAPIC timer, IPIs and INIT/SIPI, I/O APIC level
+# interrupts driven through the testdev, PIT and PIC).
+guest_test "guest apic_timer" apic_timer.bin 33 "PASS"
+guest_test "guest ipi" ipi.bin 33 "PASS" --cpus 2
+guest_test "guest ioapic_level" ioapic_level.bin 33 "PASS" $NYX_TESTDEV_ARGS
+guest_test "guest pit_pic" pit_pic.bin 33 "PASS"
 
 # Two VMs at once, each with its own launcher.
 if [ "$NYX_NO_MODULE" = 1 ]; then

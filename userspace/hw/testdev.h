@@ -13,6 +13,9 @@
 #define TESTDEV_PIO_LEN		0x10
 #define TESTDEV_PORT_SCRATCH	0xe0	/* 0xe0-0xe3 */
 #define TESTDEV_PORT_DATA	0xe4
+#define TESTDEV_PORT_IRQ	0xe6	/* write: bits 6:0 GSI, bit 7 level */
+#define TESTDEV_IRQ_GSI		0x7f
+#define TESTDEV_IRQ_LEVEL	0x80
 #define TESTDEV_PORT_COUNT	0xe8
 #define TESTDEV_PORT_SUM	0xec
 
