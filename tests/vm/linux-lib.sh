@@ -52,16 +52,17 @@ linux_stamp() {
 }
 
 # linux_run LOG TIMEOUT CPUS APPEND: boot the kernel under the launcher
-# and write its console to LOG, timestamped: "UPTIME @@LINUX-START" first,
-# "UPTIME @@LINUX-RC STATUS" last (the launcher's exit status; 124, 137 or
-# 143 when the timeout killed it).
+# and write its console (its stdout) to LOG, timestamped: "UPTIME
+# @@LINUX-START" first, "UPTIME @@LINUX-RC STATUS" last (the launcher's
+# exit status; 124, 137 or 143 when the timeout killed it). The
+# launcher's own messages (stderr) go to LOG.err.
 linux_run() {
 	read -r lr_t0 _ </proc/uptime
 	echo "$lr_t0 @@LINUX-START" >"$1"
 	{
 		timeout -k 5 "$2" "$LINUX_LAUNCHER" run --kernel "$LINUX_KERNEL" \
 			--initrd "$LINUX_INITRD" --append "$4" --cpus "$3" \
-			--memory "$LINUX_MEMORY" </dev/null 2>&1
+			--memory "$LINUX_MEMORY" </dev/null 2>"$1.err"
 		printf '\n@@LINUX-RC %s\n' "$?"
 	} | linux_stamp 3>&1 >>"$1"
 }
@@ -79,7 +80,8 @@ linux_judge() {
 	function rest(s, w,  i) { i = index(s, w); return substr(s, i + length(w)) }
 	NR == 1 { t0 = $1 }
 	/@@LINUX-RC / { rc = $NF; tend = $1; next }
-	/GUEST / { line = rest($0, "GUEST "); last = line }
+	!/@@LINUX-/ && NF > 1 { lastc = substr($0, length($1) + 2) }
+	/GUEST / { last = rest($0, "GUEST ") }
 	/GUEST INIT/ && tinit == "" { tinit = $1 }
 	/GUEST SLEEP-START/ { ts = $1 }
 	/GUEST SLEEP-END/ {
@@ -104,7 +106,7 @@ linux_judge() {
 		if (tend != "") f = f (f == "" ? "" : ", ") sprintf("total %.2f s", tend - t0)
 		print f
 		if (rc == 124 || rc == 137 || rc == 143)
-			why("timed out after " tmo " s" (last != "" ? ", last guest line: " last : ", no guest output"))
+			why("timed out after " tmo " s, last " (last != "" ? "guest line: " last : "console line: " (lastc != "" ? lastc : "(none)")))
 		else if (rc == "")
 			why("no exit status from the launcher")
 		else if (rc != want)
@@ -125,10 +127,15 @@ linux_judge() {
 	reason=$(printf '%s\n' "$lj_out" | sed -n 2p)
 }
 
-# Print LOG's last lines indented, times relative to the launch.
+# Print LOG's last lines indented, times relative to the launch, and the
+# launcher's messages.
 linux_show() {
 	tail -n "${2:-40}" "$1" | awk -v t0="$(head -n 1 "$1" | cut -d' ' -f1)" '
 		{ printf "    %7.2f %s\n", $1 - t0, substr($0, length($1) + 2) }'
+	if [ -s "$1.err" ]; then
+		echo "    launcher messages (stderr):"
+		tail -n 10 "$1.err" | sed 's/^/      /'
+	fi
 }
 
 # linux_test NAME CPUS MODE [EXTRA_APPEND]: one boot; MODE poweroff
