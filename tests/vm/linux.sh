@@ -22,8 +22,8 @@
 # --append "nyx.linux=boot"):
 #   nyx.linux=all (default) | boot (no stress test) | off
 #   nyx.linux.stress=S   stress duration (default 60)
-#   nyx.linux.timeout=S  per-boot timeout (default LINUX_TIMEOUT, 180; the
-#                        stress test gets S + its duration + 60)
+#   nyx.linux.timeout=S  per-boot timeout (default 180; the stress test
+#                        gets S + its duration + 60; see linux-lib.sh)
 # Skipped, with the reason, under Bochs (far too slow to boot a nested
 # Linux), without the module, without the Linux guest files (mkinitramfs
 # --no-linux), or when /dev/nyx lacks NYX_CAP_IRQCHIP (a kernel cannot run
@@ -39,7 +39,6 @@ for w in $(cat /proc/cmdline); do
 	case "$w" in
 	nyx.linux=*) linux_sel=${w#*=} ;;
 	nyx.linux.stress=*) linux_stress=${w#*=} ;;
-	nyx.linux.timeout=*) LINUX_TIMEOUT=${w#*=} ;;
 	nyx.runner=*) linux_runner=${w#*=} ;;
 	esac
 done
