@@ -136,8 +136,11 @@ case ",$parts," in
 
 	echo "    Linux boot to /init (s; median of $boot_runs, then each run):"
 	for n in $boot_cpus; do
+		k='' x=''
 		eval "k=\$kvm_times_$n; x=\$nyx_times_$n"
+		# shellcheck disable=SC2086
 		km=$(median $k)
+		# shellcheck disable=SC2086
 		xm=$(median $x)
 		ratio=$(awk -v a="$xm" -v b="$km" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }')
 		echo "    $n vCPU: nyx ${xm:-n/a} (${x# }), QEMU/KVM ${km:-n/a} (${k# }), nyx/QEMU-KVM $ratio"
