@@ -39,25 +39,9 @@ for w in $(cat /proc/cmdline); do
 done
 if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
 
-load_kvm() {
-	echo "RUN load kvm"
-	if modprobe "$kvm_mod" >"$OUT" 2>&1 && [ -c /dev/kvm ]; then
-		pass "load kvm"
-	else
-		show "$OUT"
-		fail "load kvm" "modprobe $kvm_mod failed"
-	fi
-}
+load_kvm() { run_cmd "load kvm" sh -c "modprobe $kvm_mod && [ -c /dev/kvm ]"; }
 unload_kvm() { modprobe -r "$kvm_mod" kvm 2>/dev/null; }
-load_nyx() {
-	echo "RUN insmod nyx.ko"
-	if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
-		pass "insmod nyx.ko"
-	else
-		show "$OUT"
-		fail "insmod nyx.ko" "insmod failed"
-	fi
-}
+load_nyx() { run_cmd "insmod nyx.ko" sh -c "insmod $NYX_KO && [ -c /dev/nyx ]"; }
 unload_nyx() { rmmod nyx 2>/dev/null; }
 
 # ---------------------------------------------------------------------

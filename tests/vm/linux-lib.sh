@@ -147,43 +147,38 @@ linux_show() {
 	fi
 }
 
+# linux_boot_test NAME LOG TIMEOUT CPUS APPEND WANT_STATUS END SLEEPS: one
+# boot (linux_run), judged (linux_judge), with its figures and verdict.
+linux_boot_test() {
+	echo "RUN $1"
+	linux_run "$2" "$3" "$4" "$5"
+	linux_judge "$2" "$6" "$7" "$8" "$3"
+	echo "    $figures"
+	if [ -z "$reason" ]; then
+		pass "$1"
+	else
+		linux_show "$2"
+		fail "$1" "$reason"
+	fi
+}
+
 # linux_test NAME CPUS MODE [EXTRA_APPEND]: one boot; MODE poweroff
 # (launcher exit status 0) or reboot (8).
 linux_test() {
-	lt_name=$1
-	echo "RUN $lt_name"
 	case "$3" in
 	reboot) lt_want=8 ;;
 	*) lt_want=0 ;;
 	esac
-	lt_log=$LINUX_LOGDIR/linux-$2cpu-$3.log
-	linux_run "$lt_log" "$LINUX_TIMEOUT" "$2" "$(linux_cmdline "$2" "$3" "${4:-}")"
-	linux_judge "$lt_log" "$lt_want" "$3" 1 "$LINUX_TIMEOUT"
-	echo "    $figures"
-	if [ -z "$reason" ]; then
-		pass "$lt_name"
-	else
-		linux_show "$lt_log"
-		fail "$lt_name" "$reason"
-	fi
+	linux_boot_test "$1" "$LINUX_LOGDIR/linux-$2cpu-$3.log" "$LINUX_TIMEOUT" "$2" \
+		"$(linux_cmdline "$2" "$3" "${4:-}")" "$lt_want" "$3" 1
 }
 
 # linux_stress_test NAME CPUS SECONDS: checks, SECONDS of stress, checks
-# again, power off.
+# again, power off (two sleep measurements).
 linux_stress_test() {
-	lt_name=$1
-	echo "RUN $lt_name"
-	lt_log=$LINUX_LOGDIR/linux-$2cpu-stress.log
-	lt_tmo=$((LINUX_TIMEOUT + $3 + 60))
-	linux_run "$lt_log" "$lt_tmo" "$2" "$(linux_cmdline "$2" stress "nyx.stress=$3")"
-	linux_judge "$lt_log" 0 poweroff 2 "$lt_tmo"
-	echo "    $figures"
-	if [ -z "$reason" ]; then
-		pass "$lt_name"
-	else
-		linux_show "$lt_log"
-		fail "$lt_name" "$reason"
-	fi
+	linux_boot_test "$1" "$LINUX_LOGDIR/linux-$2cpu-stress.log" \
+		$((LINUX_TIMEOUT + $3 + 60)) "$2" \
+		"$(linux_cmdline "$2" stress "nyx.stress=$3")" 0 poweroff 2
 }
 
 # linux_boot_time LAUNCHER CPUS: one boot in bench mode (/init powers off
