@@ -79,7 +79,11 @@ boot_times() {
 		bt_rc=$(sed -n 's/.*@@LINUX-RC \([0-9]*\).*/\1/p' "$LINUX_LOGDIR/linux-boot-time.log")
 		if [ -z "$bt_t" ] || [ "$bt_rc" != 0 ]; then
 			linux_show "$LINUX_LOGDIR/linux-boot-time.log" 20
-			bt_why="boot $((bt_i + 1)): ${bt_t:+/init after $bt_t s, }exit status $bt_rc ($(describe_status "$bt_rc"))"
+			case "$bt_rc" in
+			124|137|143) bt_what="timed out after ${LINUX_TIMEOUT}s" ;;
+			*) bt_what="exit status $bt_rc ($(describe_status "$bt_rc"))" ;;
+			esac
+			bt_why="boot $((bt_i + 1)): ${bt_t:+/init after $bt_t s, }$bt_what"
 			break
 		fi
 		echo "    boot $((bt_i + 1)): /init after $bt_t s"
@@ -98,8 +102,9 @@ case ",$parts," in
 		nyx_why="no Linux guest in this test VM"
 	fi
 	load_kvm
+	vcpus() { if [ "$1" = 1 ]; then echo "1 vCPU"; else echo "$1 vCPUs"; fi; }
 	for n in $boot_cpus; do
-		boot_times "linux boot time, QEMU/KVM, $n vCPU" /tests/qemu-as-nyx "$n"
+		boot_times "linux boot time, QEMU/KVM, $(vcpus "$n")" /tests/qemu-as-nyx "$n"
 		eval "kvm_times_$n=\"\$times\""
 	done
 	unload_kvm
@@ -109,10 +114,10 @@ case ",$parts," in
 	fi
 	for n in $boot_cpus; do
 		if [ -n "$nyx_why" ]; then
-			skip "linux boot time, nyx, $n vCPU" "$nyx_why"
+			skip "linux boot time, nyx, $(vcpus "$n")" "$nyx_why"
 			times=
 		else
-			boot_times "linux boot time, nyx, $n vCPU" "$NYX" "$n"
+			boot_times "linux boot time, nyx, $(vcpus "$n")" "$NYX" "$n"
 		fi
 		eval "nyx_times_$n=\"\$times\""
 	done
@@ -127,7 +132,7 @@ case ",$parts," in
 		# shellcheck disable=SC2086
 		xm=$(median $x)
 		ratio=$(awk -v a="$xm" -v b="$km" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }')
-		echo "    $n vCPU: nyx ${xm:-n/a} (${x# }), QEMU/KVM ${km:-n/a} (${k# }), nyx/QEMU-KVM $ratio"
+		echo "    $(vcpus "$n"): nyx ${xm:-n/a} (${x# }), QEMU/KVM ${km:-n/a} (${k# }), nyx/QEMU-KVM $ratio"
 	done ;;
 esac
 finish
