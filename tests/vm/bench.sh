@@ -1,42 +1,138 @@
-# Benchmark suite for "make bench" (scripts/bench): exit costs under nyx
-# and under KVM (kvm_amd or kvm_intel, in the same nested VM), running the
-# same guest loop (tests/bench/exitbench.c). Prints the table; the verdict
-# only says whether both ran.
+# Benchmark suite for "make bench" (scripts/bench, which boots the test VM
+# with QEMU in it: nested-run --with-qemu). Not a test: it prints figures
+# (Documentation/performance.md); the verdicts only say whether each part
+# ran.
+#
+# 1. Exit costs under nyx and under KVM (kvm_amd or kvm_intel, in the same
+#    nested VM), running the same guest loop (tests/bench/exitbench.c).
+# 2. Linux boot time to the first instruction of the guest's /init: the
+#    test VM's own kernel (/boot/vmlinuz-$(uname -r)) and the Linux guest
+#    initramfs (its /init prints "GUEST INIT" first thing; nyx.guest=bench
+#    powers off right after), launched by nyx and by QEMU/KVM
+#    (tests/vm/qemu-as-nyx: qemu-system-x86_64 -accel kvm, SeaBIOS, the
+#    same -kernel/-initrd/-append); time from launch until that line
+#    arrives on the console. kvm is loaded only for the QEMU runs and
+#    unloaded before nyx's.
+#
+# Settings (the test VM's kernel command line, scripts/bench --append ...):
+#   nyx.bench.iters=N        exitbench iterations (default 20000)
+#   nyx.bench.boot.runs=N    boots per hypervisor and CPU count (default 3)
+#   nyx.bench.boot.cpus=A,B  vCPU counts to boot with (default 1)
+#   nyx.bench.parts=exit,boot   which parts run (default both)
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
+# shellcheck source=tests/vm/linux-lib.sh
+. /tests/linux-lib.sh
 
 BENCH_ITERS=${BENCH_ITERS:-20000}
-
-echo "RUN load kvm"
-if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
-if modprobe "$kvm_mod" >"$OUT" 2>&1 && [ -c /dev/kvm ]; then
-	pass "load kvm"
-else
-	show "$OUT"
-	fail "load kvm" "modprobe $kvm_mod failed"
-fi
-
-echo "RUN insmod nyx.ko"
-if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
-	pass "insmod nyx.ko"
-else
-	show "$OUT"
-	fail "insmod nyx.ko" "insmod failed"
-fi
-
-# Three runs: the spread shows how noisy the (emulated) host is.
-for i in 1 2 3; do
-	echo "RUN exitbench run $i"
-	if timeout -k 5 300 /bench/exitbench "$BENCH_ITERS" >"$OUT" 2>&1 &&
-	   ! grep -q 'n/a' "$OUT"; then
-		sed 's/^/    /' "$OUT"
-		pass "exitbench run $i"
-	else
-		show "$OUT"
-		fail "exitbench run $i" "a backend did not run"
-	fi
+boot_runs=3
+boot_cpus=1
+parts=exit,boot
+# shellcheck disable=SC2013
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	nyx.bench.iters=*) BENCH_ITERS=${w#*=} ;;
+	nyx.bench.boot.runs=*) boot_runs=${w#*=} ;;
+	nyx.bench.boot.cpus=*) boot_cpus=$(echo "${w#*=}" | tr , ' ') ;;
+	nyx.bench.parts=*) parts=${w#*=} ;;
+	esac
 done
+if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
 
-rmmod nyx
-modprobe -r "$kvm_mod" kvm
+load_kvm() { run_cmd "load kvm" sh -c "modprobe $kvm_mod && [ -c /dev/kvm ]"; }
+unload_kvm() { modprobe -r "$kvm_mod" kvm 2>/dev/null; }
+load_nyx() { run_cmd "insmod nyx.ko" sh -c "insmod $NYX_KO && [ -c /dev/nyx ]"; }
+unload_nyx() { rmmod nyx 2>/dev/null; }
+
+# ---------------------------------------------------------------------
+case ",$parts," in
+*,exit,*)
+	load_kvm
+	load_nyx
+	# Three runs: the spread shows how noisy the (emulated) host is.
+	for i in 1 2 3; do
+		echo "RUN exitbench run $i"
+		if timeout -k 5 300 /bench/exitbench "$BENCH_ITERS" >"$OUT" 2>&1 &&
+		   ! grep -q 'n/a' "$OUT"; then
+			sed 's/^/    /' "$OUT"
+			pass "exitbench run $i"
+		else
+			show "$OUT"
+			fail "exitbench run $i" "a backend did not run"
+		fi
+	done
+	unload_nyx
+	unload_kvm ;;
+esac
+
+# ---------------------------------------------------------------------
+# boot_times NAME LAUNCHER CPUS: boot_runs boots; sets $times (seconds to
+# GUEST INIT, one per boot) and PASSes if every boot got there and ended
+# with exit status 0 (powered off).
+boot_times() {
+	echo "RUN $1"
+	times=
+	bt_why=
+	bt_i=0
+	while [ $bt_i -lt "$boot_runs" ]; do
+		bt_t=$(linux_boot_time "$2" "$3")
+		bt_rc=$(sed -n 's/.*@@LINUX-RC \([0-9]*\).*/\1/p' "$LINUX_LOGDIR/linux-boot-time.log")
+		if [ -z "$bt_t" ] || [ "$bt_rc" != 0 ]; then
+			linux_show "$LINUX_LOGDIR/linux-boot-time.log" 20
+			case "$bt_rc" in
+			124|137|143) bt_what="timed out after ${LINUX_TIMEOUT}s" ;;
+			*) bt_what="exit status $bt_rc ($(describe_status "$bt_rc"))" ;;
+			esac
+			bt_why="boot $((bt_i + 1)): ${bt_t:+/init after $bt_t s, }$bt_what"
+			break
+		fi
+		echo "    boot $((bt_i + 1)): /init after $bt_t s"
+		times="$times $bt_t"
+		bt_i=$((bt_i + 1))
+	done
+	if [ -z "$bt_why" ]; then pass "$1"; else fail "$1" "$bt_why"; fi
+}
+median() { echo "$@" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+case ",$parts," in
+*,boot,*)
+	# what nyx can do decides whether its half runs
+	nyx_why=
+	if [ ! -f "$LINUX_KERNEL" ] || [ ! -f "$LINUX_INITRD" ]; then
+		nyx_why="no Linux guest in this test VM"
+	fi
+	load_kvm
+	vcpus() { if [ "$1" = 1 ]; then echo "1 vCPU"; else echo "$1 vCPUs"; fi; }
+	for n in $boot_cpus; do
+		boot_times "linux boot time, QEMU/KVM, $(vcpus "$n")" /tests/qemu-as-nyx "$n"
+		eval "kvm_times_$n=\"\$times\""
+	done
+	unload_kvm
+	load_nyx
+	if [ -z "$nyx_why" ] && [ -x /vm-tools/nyxcaps ] && ! /vm-tools/nyxcaps irqchip >/dev/null 2>&1; then
+		nyx_why="/dev/nyx lacks NYX_CAP_IRQCHIP: Linux needs the in-kernel LAPIC/IOAPIC/PIC/PIT"
+	fi
+	for n in $boot_cpus; do
+		if [ -n "$nyx_why" ]; then
+			skip "linux boot time, nyx, $(vcpus "$n")" "$nyx_why"
+			times=
+		else
+			boot_times "linux boot time, nyx, $(vcpus "$n")" "$NYX" "$n"
+		fi
+		eval "nyx_times_$n=\"\$times\""
+	done
+	unload_nyx
+
+	echo "    Linux boot to /init (s; median of $boot_runs, then each run):"
+	for n in $boot_cpus; do
+		k='' x=''
+		eval "k=\$kvm_times_$n; x=\$nyx_times_$n"
+		# shellcheck disable=SC2086
+		km=$(median $k)
+		# shellcheck disable=SC2086
+		xm=$(median $x)
+		ratio=$(awk -v a="$xm" -v b="$km" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }')
+		echo "    $(vcpus "$n"): nyx ${xm:-n/a} (${x# }), QEMU/KVM ${km:-n/a} (${k# }), nyx/QEMU-KVM $ratio"
+	done ;;
+esac
 finish

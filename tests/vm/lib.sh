@@ -49,10 +49,11 @@ show() { tail -n 40 "$1" | sed 's/^/    /'; }
 # Human-readable meaning of a "nyx run" exit status.
 describe_status() {
 	case "$1" in
-	0) echo "all vCPUs halted" ;;
+	0) echo "all vCPUs halted or guest powered off" ;;
 	2) echo "usage/setup error" ;;
 	4) echo "guest shutdown/triple fault" ;;
 	6) echo "vCPU failure: entry failure or internal error" ;;
+	8) echo "guest reset/reboot" ;;
 	33) echo "guest PASS" ;;
 	35) echo "guest: unexpected exception" ;;
 	124|137|143) echo "killed by the timeout" ;;

@@ -137,6 +137,13 @@ for t in "$VMTESTS"/*; do
 done
 
 # ---------------------------------------------------------------------
+# Linux guests: Debian's kernel on 1, 2 and 4 vCPUs, poweroff, reboot,
+# stress (linux.sh; skipped with the reason where they cannot run, e.g.
+# under Bochs or without NYX_CAP_IRQCHIP).
+# shellcheck source=tests/vm/linux.sh
+. /tests/linux.sh
+
+# ---------------------------------------------------------------------
 # The module must unload once no VM is left.
 if [ "$NYX_NO_MODULE" != 1 ] || grep -q '^nyx ' /proc/modules; then
 	echo "RUN rmmod nyx"

@@ -1,0 +1,109 @@
+# Linux-guest tests (issue 3), sourced by suite.sh once nyx.ko is loaded
+# (and by linux-ref.sh, which runs them against QEMU/KVM instead). Each
+# boots the test VM's own Debian kernel (/boot/vmlinuz-$(uname -r), the
+# bzImage) with the guest initramfs (/linux-guest.cpio.gz, from
+# scripts/mkguest-initramfs; its /init is tests/linux-guest/init):
+#
+#   linux N vCPU(s) poweroff   N = 1, 2, 4: the guest checks nproc, the
+#   linux N vCPU(s) reboot     kernel log (no APIC/timer errors, no BUG,
+#                              WARNING, Call Trace), the clocksource (tsc)
+#                              and "sleep 1", then powers off (launcher
+#                              exit status 0) or reboots (8)
+#   linux 4 vCPUs stress Ss    the checks, S seconds of a busy loop per CPU
+#                              plus a storm of short-lived processes
+#                              migrated across CPUs, the checks again,
+#                              poweroff
+#
+# Besides the guest's own verdicts (GUEST PASS/FAIL lines) the host side
+# (linux-lib.sh) checks the exit status, that the guest announced the
+# expected end, and times "sleep 1" in host time (LINUX_SLEEP_MIN..MAX).
+#
+# Selection (the test VM's kernel command line, e.g. scripts/nested-run
+# --append "nyx.linux=boot"):
+#   nyx.linux=all (default) | boot (no stress test) | off
+#   nyx.linux.stress=S   stress duration (default 60)
+#   nyx.linux.timeout=S  per-boot timeout (default 180; the stress test
+#                        gets S + its duration + 60; see linux-lib.sh)
+# Skipped, with the reason, under Bochs (far too slow to boot a nested
+# Linux), without the module, without the Linux guest files (mkinitramfs
+# --no-linux), or when /dev/nyx lacks NYX_CAP_IRQCHIP (a kernel cannot run
+# without interrupt controllers).
+# shellcheck shell=sh source=tests/vm/linux-lib.sh
+. /tests/linux-lib.sh
+
+linux_sel=all
+linux_stress=60
+linux_runner=
+# shellcheck disable=SC2013
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	nyx.linux=*) linux_sel=${w#*=} ;;
+	nyx.linux.stress=*) linux_stress=${w#*=} ;;
+	nyx.runner=*) linux_runner=${w#*=} ;;
+	esac
+done
+
+# Why the tests cannot run here (empty: they can). LINUX_REF=1: the
+# launcher is QEMU (linux-ref.sh), nyx.ko does not matter.
+linux_why=
+linux_caps_missing=
+if [ "${LINUX_REF:-0}" != 1 ] && [ "$NYX_NO_MODULE" != 1 ] && [ -c /dev/nyx ]; then
+	if [ -x /vm-tools/nyxcaps ]; then
+		linux_caps_missing=$(/vm-tools/nyxcaps irqchip 2>&1) && linux_caps_missing=
+	else
+		linux_caps_missing="no /vm-tools/nyxcaps to ask"
+	fi
+fi
+if [ "$linux_sel" = off ]; then
+	linux_why="nyx.linux=off"
+elif [ "$linux_runner" = bochs ]; then
+	linux_why="Bochs is far too slow to boot a nested Linux (~100 MIPS for the whole VM: a nested boot would take many minutes); these tests run under scripts/nested-run"
+	[ -n "$linux_caps_missing" ] &&
+		linux_why="$linux_why; nyx.ko here also lacks NYX_CAP_IRQCHIP (in-kernel LAPIC/IOAPIC/PIC/PIT) on the $(cpu_vendor) backend"
+elif [ "${LINUX_REF:-0}" != 1 ] && [ "$NYX_NO_MODULE" = 1 ]; then
+	linux_why="no module"
+elif [ ! -f "$LINUX_KERNEL" ] || [ ! -f "$LINUX_INITRD" ]; then
+	linux_why="no $LINUX_KERNEL or $LINUX_INITRD in this test VM (mkinitramfs --no-linux)"
+elif [ ! -x "$LINUX_LAUNCHER" ]; then
+	linux_why="no launcher $LINUX_LAUNCHER"
+elif [ -n "$linux_caps_missing" ]; then
+	case "$linux_caps_missing" in
+	irqchip*)
+		linux_why="/dev/nyx lacks NYX_CAP_IRQCHIP on the $(cpu_vendor) backend: Linux needs the in-kernel LAPIC/IOAPIC/PIC/PIT" ;;
+	*)
+		echo "RUN linux guests: nyxcaps"
+		fail "linux guests: nyxcaps" "cannot tell whether /dev/nyx has an irqchip: $linux_caps_missing"
+		linux_why="capability check failed" ;;
+	esac
+fi
+
+linux_list="1/2/4 vCPUs x poweroff/reboot"
+[ "$linux_sel" = all ] && linux_list="$linux_list, 4 vCPUs stress ${linux_stress}s"
+if [ -n "$linux_why" ]; then
+	skip "linux guests: $linux_list" "$linux_why"
+else
+	echo "    Linux guest: $LINUX_KERNEL, $LINUX_INITRD, launcher $LINUX_LAUNCHER, $LINUX_MEMORY, per-boot timeout ${LINUX_TIMEOUT}s"
+	# After a boot that ran into its timeout the others most likely do
+	# too: skip them, so the suite ends within the runner's timeout.
+	linux_hung=
+	for n in 1 2 4; do
+		if [ "$n" = 1 ]; then v="1 vCPU"; else v="$n vCPUs"; fi
+		for m in poweroff reboot; do
+			if [ -n "$linux_hung" ]; then
+				skip "linux $v $m" "not run: '$linux_hung' timed out"
+				continue
+			fi
+			linux_test "linux $v $m" "$n" "$m"
+			case "$reason" in
+			*"timed out"*) linux_hung="linux $v $m" ;;
+			esac
+		done
+	done
+	if [ "$linux_sel" = all ]; then
+		if [ -n "$linux_hung" ]; then
+			skip "linux 4 vCPUs stress ${linux_stress}s" "not run: '$linux_hung' timed out"
+		else
+			linux_stress_test "linux 4 vCPUs stress ${linux_stress}s" 4 "$linux_stress"
+		fi
+	fi
+fi
