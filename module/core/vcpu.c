@@ -97,6 +97,15 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	if (nyx_ops->vcpu_load)
 		nyx_ops->vcpu_load(vcpu, smp_processor_id());
 	local_irq_disable();
+	/*
+	 * The guest's FPU registers were swapped in when NYX_RUN began; a
+	 * context switch since (cond_resched, HLT sleep) saved them and left
+	 * them to be reloaded on the way back to user mode, which this loop
+	 * never takes: reload them now, or the guest runs with another
+	 * task's XMM registers.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	WRITE_ONCE(vcpu->mode, NYX_IN_GUEST);
 	smp_mb();
