@@ -555,8 +555,17 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 	case SVM_EXIT_NPF:
 		return svm_handle_npf(vcpu);
 	case SVM_EXIT_SHUTDOWN:
-		/* the VMCB is undefined after a shutdown: back to reset */
+		/* the VMCB is undefined after a shutdown: back to reset, but
+		 * first leave what it shows in the log for a post-mortem */
 		vcpu->stats[NYX_STAT_SHUTDOWN]++;
+		pr_info_ratelimited("nyx: vCPU %d shutdown: rip %llx rsp %llx cs %x cr0 %llx cr2 %llx cr3 %llx cr4 %llx efer %llx intinfo %x idt %llx/%x rflags %llx\n",
+				    vcpu->id, vcpu->rip, vcpu->regs[X86_RSP],
+				    svm->vmcb->save.cs.selector,
+				    svm->vmcb->save.cr0, svm->vmcb->save.cr2,
+				    svm->vmcb->save.cr3, svm->vmcb->save.cr4,
+				    svm->vmcb->save.efer, intinfo,
+				    svm->vmcb->save.idtr.base,
+				    svm->vmcb->save.idtr.limit, vcpu->rflags);
 		nyx_x86_vcpu_reset(vcpu);
 		run->exit_reason = NYX_EXIT_SHUTDOWN;
 		return 0;

@@ -21,7 +21,9 @@
 # Selection (the test VM's kernel command line, e.g. scripts/nested-run
 # --append "nyx.linux=boot"):
 #   nyx.linux=all (default) | boot (no stress test) | off
-#   nyx.linux.stress=S   stress duration (default 60)
+#   nyx.linux.stress=S   stress duration (default 20; the issue's 60 s run
+#                        is --append nyx.linux.stress=60: see testing.rst
+#                        for why make check does not run it)
 #   nyx.linux.timeout=S  per-boot timeout (default 180; the stress test
 #                        gets S + its duration + 60; see linux-lib.sh)
 # Under Bochs (Intel VMX, ~100 MIPS for the whole VM) only "1 vCPU
@@ -34,7 +36,7 @@
 . /tests/linux-lib.sh
 
 linux_sel=all
-linux_stress=60
+linux_stress=20
 linux_runner=
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
