@@ -307,6 +307,9 @@ static int vmx_hardware_setup(void)
 		pr_err("nyx: EPT without 4-level walks, WB or INVEPT\n");
 		return -ENODEV;
 	}
+	/* accessed/dirty flags in EPT entries, where the CPU has them (for
+	 * dirty logging; leaves are created with A/D already set) */
+	c->ept_ad = c->ept_vpid_cap & VMX_EPT_AD_BIT;
 	/*
 	 * Bound every guest run to about a millisecond with the VMX
 	 * preemption timer, so that signals and need_resched are seen even
@@ -352,8 +355,8 @@ static int vmx_hardware_setup(void)
 
 	nyx_host_xcr0 = boot_cpu_has(X86_FEATURE_OSXSAVE) ?
 			xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
-	pr_info("nyx: VMX with EPT, VPID, unrestricted guest (rev %u, EPT caps %llx)\n",
-		c->revision, c->ept_vpid_cap);
+	pr_info("nyx: VMX with EPT%s, VPID, unrestricted guest (rev %u, EPT caps %llx)\n",
+		c->ept_ad ? " A/D" : "", c->revision, c->ept_vpid_cap);
 	return 0;
 }
 
@@ -480,7 +483,8 @@ static bool vmx_mmu_present(u64 pte)
 
 static u64 vmx_eptp(struct nyx_vm *vm)
 {
-	return nyx_mmu_root_pa(vm) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
+	return nyx_mmu_root_pa(vm) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4 |
+	       (vmx_cfg.ept_ad ? VMX_EPTP_AD_ENABLE_BIT : 0);
 }
 
 static int vmx_vm_init(struct nyx_vm *vm)
