@@ -272,6 +272,7 @@ static int load_guest(const struct run_options *o)
 		 * bit only once the irqchip exists, after this) */
 		.cpu_features = (leaf1 ? leaf1->edx : 0) | (1u << 9),
 		.tsc_khz = nyx_tsc_khz(),
+		.pm_timer = o->pm_timer,
 	};
 	int ret;
 

@@ -135,7 +135,15 @@ static void test_run_options(void)
 	CHECK_EQ(o.flat_addr, 0x7c00);
 	CHECK_EQ(o.serial, SERIAL_STDIO);
 	CHECK(!o.testdev && !o.verbose && !o.kernel);
+	CHECK(o.irqchip && !o.pm_timer);
 	run_options_free(&o);
+
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--irqchip", "off", "--pm-timer",
+		       "on"), 0);
+	CHECK(!o.irqchip && o.pm_timer);
+	run_options_free(&o);
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--pm-timer", "yes"), -1);
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--irqchip", ""), -1);
 
 	CHECK_EQ(PARSE(&o, "--memory", "2G", "--cpus", "4", "--flat",
 		       "g.bin@0x100000", "--serial", "file:/tmp/out.txt",

@@ -260,7 +260,7 @@ static void check_madt(u64 m, unsigned int cpus)
 	CHECK_EQ(p + 6, end);
 }
 
-static void check_acpi(const struct tables *t, unsigned int cpus)
+static void check_acpi(const struct tables *t, unsigned int cpus, bool pm_timer)
 {
 	u64 f = t->fadt;
 	u32 flags;
@@ -292,22 +292,26 @@ static void check_acpi(const struct tables *t, unsigned int cpus)
 	CHECK_EQ(rd(f + FADT_SMI_CMD, 4), 0);
 	CHECK_EQ(rd(f + FADT_PM1A_EVT_BLK, 4), 0x600);
 	CHECK_EQ(rd(f + FADT_PM1A_CNT_BLK, 4), 0x604);
-	CHECK_EQ(rd(f + FADT_PM_TMR_BLK, 4), 0x608);
+	CHECK_EQ(rd(f + FADT_PM_TMR_BLK, 4), pm_timer ? 0x608 : 0);
 	CHECK_EQ(rd(f + FADT_PM1_EVT_LEN, 1), 4);
 	CHECK_EQ(rd(f + FADT_PM1_CNT_LEN, 1), 2);
-	CHECK_EQ(rd(f + FADT_PM_TMR_LEN, 1), 4);
+	CHECK_EQ(rd(f + FADT_PM_TMR_LEN, 1), pm_timer ? 4 : 0);
 	CHECK_EQ(rd(f + FADT_CENTURY, 1), 0x32);
 	CHECK_EQ(rd(f + FADT_IAPC_BOOT_ARCH, 2), 0x7);
 	flags = rd(f + FADT_FLAGS, 4);
 	CHECK(flags & ACPI_FADT_RESET_REGISTER);
-	CHECK(flags & ACPI_FADT_32BIT_TIMER);
+	CHECK_EQ(!!(flags & ACPI_FADT_32BIT_TIMER), pm_timer);
 	CHECK(!(flags & ACPI_FADT_HW_REDUCED));
 	CHECK(!(flags & (1u << 4)));	/* fixed power button present */
 	check_gas(f + FADT_RESET_REG, 8, ACPI_ACCESS_BYTE, 0xcf9);
 	CHECK_EQ(rd(f + FADT_RESET_VALUE, 1), 0x06);
 	check_gas(f + FADT_X_PM1A_EVT_BLK, 32, ACPI_ACCESS_WORD, 0x600);
 	check_gas(f + FADT_X_PM1A_CNT_BLK, 16, ACPI_ACCESS_WORD, 0x604);
-	check_gas(f + FADT_X_PM_TMR_BLK, 32, ACPI_ACCESS_DWORD, 0x608);
+	if (pm_timer)
+		check_gas(f + FADT_X_PM_TMR_BLK, 32, ACPI_ACCESS_DWORD, 0x608);
+	else	/* an all-zero GAS: absent */
+		CHECK_EQ(rd(f + FADT_X_PM_TMR_BLK, 8) |
+			 rd(f + FADT_X_PM_TMR_BLK + 8, 4), 0);
 
 	/* FACS: 64-byte aligned, no checksum */
 	CHECK_EQ(t->facs % 64, 0);
@@ -319,9 +323,9 @@ static void check_acpi(const struct tables *t, unsigned int cpus)
 	check_madt(t->madt, cpus);
 }
 
-static void test_acpi(unsigned int cpus)
+static void test_acpi(unsigned int cpus, bool pm_timer)
 {
-	struct acpi_config c = { .nr_cpus = cpus };
+	struct acpi_config c = { .nr_cpus = cpus, .pm_timer = pm_timer };
 	struct e820_table e820;
 	struct fw_area area;
 	struct tables t;
@@ -331,7 +335,7 @@ static void test_acpi(unsigned int cpus)
 	fw_area_init(&area, &vm, FW_AREA_ADDR, FW_AREA_END);
 	CHECK_EQ(acpi_build(&area, &c, &rsdp), 0);
 	find_tables(&t, rsdp);
-	check_acpi(&t, cpus);
+	check_acpi(&t, cpus, pm_timer);
 	/* the firmware area is reserved in the e820 map */
 	e820_build(&e820, &vm);
 	CHECK_EQ(e820_type_of(&e820, FW_AREA_ADDR, area.next - FW_AREA_ADDR),
@@ -435,7 +439,7 @@ static void iasl_one(const char *dir, const char *name, u64 gpa,
 static void test_iasl(void)
 {
 	char dir[] = "/tmp/nyx-acpi-XXXXXX", cmd[128];
-	struct acpi_config c = { .nr_cpus = 4 };
+	struct acpi_config c = { .nr_cpus = 4, .pm_timer = true };
 	struct fw_area area;
 	struct tables t;
 	u64 rsdp;
@@ -584,9 +588,9 @@ int main(void)
 		return 1;
 	test_aml();
 	test_fw_helpers();
-	test_acpi(1);
-	test_acpi(4);
-	test_acpi(64);
+	test_acpi(1, false);
+	test_acpi(4, true);
+	test_acpi(64, false);
 	test_mptable(1);
 	test_mptable(64);
 	test_iasl();

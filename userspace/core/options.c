@@ -19,6 +19,7 @@ enum {
 	OPT_SERIAL,
 	OPT_DEVICE,
 	OPT_IRQCHIP,
+	OPT_PM_TIMER,
 };
 
 static const struct option run_long_options[] = {
@@ -31,6 +32,7 @@ static const struct option run_long_options[] = {
 	{ "serial",  required_argument, NULL, OPT_SERIAL },
 	{ "device",  required_argument, NULL, OPT_DEVICE },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
+	{ "pm-timer", required_argument, NULL, OPT_PM_TIMER },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -67,6 +69,9 @@ void run_usage(FILE *out)
 "      --irqchip on|off    in-kernel LAPIC/IOAPIC/PIC/PIT (default on). Off:\n"
 "                          no interrupts, HLT returns to the launcher and\n"
 "                          only vCPU 0 of a --kernel guest runs\n"
+"      --pm-timer on|off   advertise the ACPI PM timer (port 0x608) in the\n"
+"                          FADT (default off: Linux then runs on the TSC,\n"
+"                          clocksource tsc, at the rate nyx gives it)\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -112,6 +117,16 @@ static int parse_device(const char *arg, struct run_options *o)
 		return 0;
 	}
 	pr_err("--device: unknown device '%s' (known: testdev)", arg);
+	return -1;
+}
+
+static int parse_on_off(const char *name, const char *arg, bool *field)
+{
+	if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
+		*field = !strcmp(arg, "on");
+		return 0;
+	}
+	pr_err("%s: '%s' is neither on nor off", name, arg);
 	return -1;
 }
 
@@ -172,12 +187,9 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	case OPT_DEVICE:
 		return parse_device(arg, o);
 	case OPT_IRQCHIP:
-		if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
-			o->irqchip = !strcmp(arg, "on");
-			return 0;
-		}
-		pr_err("--irqchip: '%s' is neither on nor off", arg);
-		return -1;
+		return parse_on_off("--irqchip", arg, &o->irqchip);
+	case OPT_PM_TIMER:
+		return parse_on_off("--pm-timer", arg, &o->pm_timer);
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;

@@ -32,6 +32,7 @@ struct run_options {
 	const char *serial_path;	/* SERIAL_FILE */
 	bool testdev;
 	bool irqchip;			/* in-kernel interrupt controllers */
+	bool pm_timer;			/* FADT advertises the PM timer */
 	bool verbose;
 };
 

@@ -92,7 +92,8 @@ static int build_facs(struct fw_area *a, u64 *gpa)
 	return 0;
 }
 
-static int build_fadt(struct fw_area *a, u64 facs, u64 dsdt, u64 *gpa)
+static int build_fadt(struct fw_area *a, const struct acpi_config *c,
+		      u64 facs, u64 dsdt, u64 *gpa)
 {
 	u8 *t = new_table(a, "FACP", FADT_SIZE, FADT_REVISION, gpa);
 
@@ -106,10 +107,8 @@ static int build_fadt(struct fw_area *a, u64 facs, u64 dsdt, u64 *gpa)
 	/* SMI_CMD = 0: no SMM, the OS starts (and stays) in ACPI mode. */
 	store_le(t + FADT_PM1A_EVT_BLK, ACPI_PM1A_EVT_PORT, 4);
 	store_le(t + FADT_PM1A_CNT_BLK, ACPI_PM1A_CNT_PORT, 4);
-	store_le(t + FADT_PM_TMR_BLK, ACPI_PM_TMR_PORT, 4);
 	t[FADT_PM1_EVT_LEN] = ACPI_PM1_EVT_LEN;
 	t[FADT_PM1_CNT_LEN] = ACPI_PM1_CNT_LEN;
-	t[FADT_PM_TMR_LEN] = ACPI_PM_TMR_LEN;
 	/* Latencies above 100/1000 us mean "no C2/C3". */
 	store_le(t + FADT_P_LVL2_LAT, 101, 2);
 	store_le(t + FADT_P_LVL3_LAT, 1001, 2);
@@ -119,7 +118,8 @@ static int build_fadt(struct fw_area *a, u64 facs, u64 dsdt, u64 *gpa)
 	/* Power button: fixed feature (PWR_BUTTON clear), in PM1_STS. */
 	store_le(t + FADT_FLAGS, ACPI_FADT_WBINVD | ACPI_FADT_C1_SUPPORTED |
 		 ACPI_FADT_SLEEP_BUTTON | ACPI_FADT_FIXED_RTC |
-		 ACPI_FADT_32BIT_TIMER | ACPI_FADT_RESET_REGISTER, 4);
+		 (c->pm_timer ? ACPI_FADT_32BIT_TIMER : 0) |
+		 ACPI_FADT_RESET_REGISTER, 4);
 	put_gas(t + FADT_RESET_REG, 8, ACPI_ACCESS_BYTE, RESET_CONTROL_PORT);
 	t[FADT_RESET_VALUE] = RESET_CONTROL_VALUE;
 	t[FADT_MINOR_VERSION] = FADT_MINOR_REVISION;
@@ -127,8 +127,20 @@ static int build_fadt(struct fw_area *a, u64 facs, u64 dsdt, u64 *gpa)
 		ACPI_ACCESS_WORD, ACPI_PM1A_EVT_PORT);
 	put_gas(t + FADT_X_PM1A_CNT_BLK, 8 * ACPI_PM1_CNT_LEN,
 		ACPI_ACCESS_WORD, ACPI_PM1A_CNT_PORT);
-	put_gas(t + FADT_X_PM_TMR_BLK, 8 * ACPI_PM_TMR_LEN,
-		ACPI_ACCESS_DWORD, ACPI_PM_TMR_PORT);
+	/*
+	 * The PM timer is optional (zero length: absent, ACPI 5.0+). Without
+	 * it Linux keeps the rate tsc_early_khz gave it and switches to the
+	 * "tsc" clocksource at once; with it, Linux first re-measures the
+	 * TSC against it and gives up (staying on "tsc-early") whenever
+	 * three timer reads take over 1/32 ms, as exits do under nested
+	 * virtualization. See --pm-timer.
+	 */
+	if (c->pm_timer) {
+		store_le(t + FADT_PM_TMR_BLK, ACPI_PM_TMR_PORT, 4);
+		t[FADT_PM_TMR_LEN] = ACPI_PM_TMR_LEN;
+		put_gas(t + FADT_X_PM_TMR_BLK, 8 * ACPI_PM_TMR_LEN,
+			ACPI_ACCESS_DWORD, ACPI_PM_TMR_PORT);
+	}
 	finish_table(t);
 	return 0;
 }
@@ -219,7 +231,7 @@ int acpi_build(struct fw_area *a, const struct acpi_config *c, u64 *rsdp)
 	if (!ret)
 		ret = build_dsdt(a, &dsdt);
 	if (!ret)
-		ret = build_fadt(a, facs, dsdt, &entries[0]);
+		ret = build_fadt(a, c, facs, dsdt, &entries[0]);
 	if (!ret)
 		ret = build_madt(a, c->nr_cpus, &entries[1]);
 	if (!ret)

@@ -113,6 +113,7 @@ struct fw_area;
 
 struct acpi_config {
 	unsigned int nr_cpus;
+	bool pm_timer;		/* advertise the PM timer (PM_TMR_BLK) */
 };
 
 /* Build every table; *rsdp is where the RSDP went. Returns 0 or -ENOSPC. */

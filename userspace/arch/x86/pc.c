@@ -15,7 +15,10 @@ static int setup_firmware(struct vm *vm, const struct pc_boot_config *cfg,
 		.cpu_signature = cfg->cpu_signature,
 		.cpu_features = cfg->cpu_features,
 	};
-	const struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus };
+	const struct acpi_config acpi = {
+		.nr_cpus = cfg->nr_cpus,
+		.pm_timer = cfg->pm_timer,
+	};
 	struct fw_area area;
 
 	fw_area_init(&area, vm, FW_AREA_ADDR, FW_AREA_END);

@@ -47,6 +47,7 @@ struct pc_boot_config {
 	u32 cpu_signature;		/* CPUID.1:EAX, for the MP table */
 	u32 cpu_features;		/* CPUID.1:EDX */
 	u32 tsc_khz;			/* the guest's TSC rate, 0: unknown */
+	bool pm_timer;			/* advertise the ACPI PM timer */
 };
 
 /*
