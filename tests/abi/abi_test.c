@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -599,6 +601,104 @@ static int run_to_out(struct vcpu *v, uint16_t port)
 	return data[0];
 }
 
+struct flipper {
+	pthread_t target;
+	int stop;
+	int flips;
+};
+
+/* Move the vCPU thread between CPU 0 and CPU 1 every millisecond, so
+ * that it migrates while inside NYX_RUN as well as between runs. */
+static void *affinity_flipper(void *arg)
+{
+	struct flipper *f = arg;
+	cpu_set_t set;
+
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
+		CPU_ZERO(&set);
+		CPU_SET(f->flips & 1, &set);
+		if (!pthread_setaffinity_np(f->target, sizeof(set), &set))
+			f->flips++;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+/*
+ * A vCPU that moves between host CPUs keeps its state: the VMCS (VMX:
+ * VMCLEAR on the old CPU, VMPTRLD on the new one) or the VMCB's ASID and
+ * clean bits (SVM) must follow it. The guest counts in ECX, spins a while
+ * (time to be preempted and migrated mid-run) and reports the count with
+ * an OUT; a thread moves the vCPU thread between CPUs 0 and 1 all along.
+ * Every count must arrive in order, with the registers intact.
+ */
+static void test_migration(int rounds)
+{
+	static const uint8_t code[] = {
+		0x66, 0x31, 0xc9,		/* xor ecx, ecx */
+		0x66, 0xbe, 0x78, 0x56, 0x34, 0x12, /* mov esi, 0x12345678 */
+		/* loop: */
+		0x66, 0x41,			/* inc ecx */
+		0x66, 0xba, 0x20, 0x4e, 0, 0,	/* mov edx, 20000 */
+		/* spin: */
+		0x66, 0x4a,			/* dec edx */
+		0x75, 0xfc,			/* jnz spin */
+		0x88, 0xc8,			/* mov al, cl */
+		0xe6, 0x80,			/* out 0x80, al */
+		0xeb, 0xee,			/* jmp loop */
+	};
+	struct flipper f = { .target = pthread_self() };
+	int i, ncpus = sysconf(_SC_NPROCESSORS_ONLN), bad = 0;
+	unsigned int cpus_seen = 0;
+	struct nyx_regs regs;
+	cpu_set_t all;
+	struct vm vm;
+	struct vcpu v;
+	pthread_t t;
+
+	if (ncpus < 2) {
+		printf("    migration: 1 CPU, the vCPU cannot move (runs anyway)\n");
+	}
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	if (ncpus >= 2)
+		pthread_create(&t, NULL, affinity_flipper, &f);
+	for (i = 1; i <= rounds && !bad; i++) {
+		int al = run_to_out(&v, 0x80);
+		int cpu = sched_getcpu();
+
+		if (cpu >= 0 && cpu < 32)
+			cpus_seen |= 1u << cpu;
+		if (al != (i & 0xff) || ioctl(v.fd, NYX_GET_REGS, &regs) ||
+		    regs.rcx != (unsigned int)i || regs.rsi != 0x12345678 ||
+		    regs.rip != 0x1000 + 25) {
+			printf("    migration: round %d: out %d, ecx %llu, esi %#llx, rip %#llx\n",
+			       i, al, (unsigned long long)regs.rcx,
+			       (unsigned long long)regs.rsi,
+			       (unsigned long long)regs.rip);
+			bad = 1;
+		}
+	}
+	if (ncpus >= 2) {
+		__atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
+		pthread_join(t, NULL);
+	}
+	EXPECT(!bad, "guest state intact over %d runs", rounds);
+	if (ncpus >= 2)
+		EXPECT(__builtin_popcount(cpus_seen & 3) == 2,
+		       "the vCPU ran on both CPUs (seen %#x, %d flips)",
+		       cpus_seen, f.flips);
+	printf("    migration: %d rounds, %d affinity flips, CPUs seen %#x\n",
+	       rounds, f.flips, cpus_seen);
+	CPU_ZERO(&all);
+	for (i = 0; i < ncpus && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	sched_setaffinity(0, sizeof(all), &all);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
 struct irq_pulse {
 	pthread_t vcpu_thread;	/* kicked if it never comes back */
 	int vm_fd;
@@ -857,6 +957,7 @@ static void test_leaks(int cycles)
 int main(int argc, char **argv)
 {
 	int cycles = argc > 1 ? atoi(argv[1]) : 1000;
+	bool only_migration = argc > 1 && !strcmp(argv[1], "migration");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sys_fd = open("/dev/nyx", O_RDWR | O_CLOEXEC);
@@ -866,6 +967,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	mmap_size = ioctl(sys_fd, NYX_GET_VCPU_MMAP_SIZE, 0);
+	if (only_migration) {
+		/* "abi_test migration [ROUNDS]": the multi-CPU Bochs run */
+		test_migration(argc > 2 ? atoi(argv[2]) : 500);
+		goto out;
+	}
 
 	test_system_ioctls();
 	test_memory_regions();
@@ -877,8 +983,9 @@ int main(int argc, char **argv)
 	test_signal();
 	test_irqchip();
 	test_other_mm();
+	test_migration(500);
 	test_leaks(cycles);
-
+out:
 	printf("abi: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
