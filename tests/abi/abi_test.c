@@ -1003,7 +1003,7 @@ static void test_ioeventfd_run(void)
 		0xef, 0xe2, 0xfd,		/* 1: out dx, ax; loop 1b */
 		0xf4,				/* hlt */
 	};
-	static const char *const names[] = { "ioeventfd", "userspace" };
+	static const char *const names[] = { "ioeventfd", "userspace_exits" };
 	struct toggler tg = { 0 };
 	struct nyx_regs regs;
 	struct vm vm;
@@ -1223,7 +1223,7 @@ static void *hammer(void *arg)
 
 	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE))
 		if (write(h->efd, &(uint64_t){ 1 }, 8) == 8)
-			h->n++;
+			__atomic_add_fetch(&h->n, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
@@ -1331,6 +1331,8 @@ static void test_irqfd_run(void)
 	/* signals race with deassign and assign: no crash, no hang */
 	hm.efd = fmsi;
 	pthread_create(&t, NULL, hammer, &hm);
+	for (i = 0; i < 500 && !__atomic_load_n(&hm.n, __ATOMIC_RELAXED); i++)
+		usleep(1000);
 	for (i = 0; i < 50; i++) {
 		irqfd(vm.fd, fmsi, 0, IRQFD_MSI | IRQFD_DEASSIGN, 0, 0, 0);
 		irqfd(vm.fd, fmsi, 0, IRQFD_MSI, 0, 0xfee00000, 0x41);
@@ -1338,7 +1340,8 @@ static void test_irqfd_run(void)
 	__atomic_store_n(&hm.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
 	EXPECT(hm.n > 0, "hammer wrote %ld", hm.n);
-	EXPECT((r = run_signalled(&v, -1)) == 0x41, "MSI after the race (%d)", r);
+	EXPECT((r = run_signalled(&v, fmsi)) == 0x41, "MSI after the race (%d)",
+	       r);
 
 	/* the VM goes first, with live irqfds; the eventfds stay usable */
 	vcpu_destroy(&v);
