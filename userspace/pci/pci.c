@@ -91,7 +91,7 @@ static void update_intx(struct pci_dev *d)
 		struct pci_dev *o = b->slots[i];
 
 		if (o && o->intx_out && o->info.irq_pin &&
-		    pci_intx_gsi(l->gsi_base, l->nr_gsi, i,
+		    pci_intx_gsi(l->gsi_base, l->nr_gsi, o->slot,
 				 o->info.irq_pin) == gsi)
 			level = true;
 	}
