@@ -327,6 +327,12 @@ static int cmd_run(int argc, char **argv)
 		return ret > 0 ? 0 : NYX_EXIT_SETUP;
 	if (o.verbose)
 		nyx_debug = true;
+	if (o.ndisks) {
+		/* Parsed and checked, but there is no device to attach to. */
+		pr_err("--disk %s: virtio-blk is not built yet", o.disks[0].path);
+		run_options_free(&o);
+		return NYX_EXIT_SETUP;
+	}
 
 	ret = setup_signals();
 	if (ret)

@@ -19,6 +19,7 @@ enum {
 	OPT_SERIAL,
 	OPT_DEVICE,
 	OPT_IRQCHIP,
+	OPT_DISK,
 };
 
 static const struct option run_long_options[] = {
@@ -31,6 +32,7 @@ static const struct option run_long_options[] = {
 	{ "serial",  required_argument, NULL, OPT_SERIAL },
 	{ "device",  required_argument, NULL, OPT_DEVICE },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
+	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -67,6 +69,12 @@ void run_usage(FILE *out)
 "      --irqchip on|off    in-kernel LAPIC/IOAPIC/PIC/PIT (default on). Off:\n"
 "                          no interrupts, HLT returns to the launcher and\n"
 "                          only vCPU 0 of a --kernel guest runs\n"
+"      --disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2][,serial=ID]\n"
+"                          a virtio-blk disk (repeatable, up to %d): raw or\n"
+"                          qcow2 (detected from the content unless format=\n"
+"                          is given), cache=none for O_DIRECT, serial= up to\n"
+"                          20 characters; \",\" in FILE is written \",,\".\n"
+"                          Not available yet: the device is not built\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -85,7 +93,7 @@ void run_usage(FILE *out)
 "  8     the guest asked for a reset/reboot (port 0xcf9, keyboard\n"
 "        controller reset line); nyx cannot reset in place yet\n"
 "  SIGINT/SIGTERM/SIGHUP: nyx cleans up, then dies of that signal\n",
-		MAX_CPUS);
+		MAX_CPUS, MAX_DISKS);
 }
 
 static int parse_serial(const char *arg, struct run_options *o)
@@ -181,6 +189,15 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;
+	case OPT_DISK:
+		if (o->ndisks == MAX_DISKS) {
+			pr_err("--disk: at most %d disks", MAX_DISKS);
+			return -1;
+		}
+		if (disk_spec_parse(arg, &o->disks[o->ndisks]))
+			return -1;
+		o->ndisks++;
+		return 0;
 	}
 	return -1;
 }
@@ -248,4 +265,7 @@ void run_options_free(struct run_options *o)
 {
 	free(o->flat_path);
 	o->flat_path = NULL;
+	for (unsigned int i = 0; i < o->ndisks; i++)
+		disk_spec_free(&o->disks[i]);
+	o->ndisks = 0;
 }

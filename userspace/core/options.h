@@ -7,11 +7,13 @@
 
 #include <stdio.h>
 
+#include "block/spec.h"
 #include "core/util.h"
 
 #define DEFAULT_MEMORY		(64 * SZ_1M)
 #define DEFAULT_MEMORY_TEXT	"64M"
 #define MAX_CPUS		64
+#define MAX_DISKS		8
 
 enum serial_backend {
 	SERIAL_STDIO,		/* stdout, and stdin as input */
@@ -33,6 +35,8 @@ struct run_options {
 	bool testdev;
 	bool irqchip;			/* in-kernel interrupt controllers */
 	bool verbose;
+	struct disk_spec disks[MAX_DISKS];	/* --disk, in order */
+	unsigned int ndisks;
 };
 
 /*
