@@ -362,9 +362,13 @@ static int cmd_run(int argc, char **argv)
 		return ret > 0 ? 0 : NYX_EXIT_SETUP;
 	if (o.verbose)
 		nyx_debug = true;
-	if (o.nr_nics) {
-		/* net/tap.c is ready; the device that would use it is not. */
-		pr_err("--nic: virtio-net is not built yet");
+	if (o.nr_nics || o.ndisks) {
+		/* Parsed and checked, but there is no device to attach to. */
+		if (o.nr_nics)
+			pr_err("--nic: virtio-net is not built yet");
+		else
+			pr_err("--disk %s: virtio-blk is not built yet",
+			       o.disks[0].path);
 		run_options_free(&o);
 		return NYX_EXIT_SETUP;
 	}

@@ -21,6 +21,7 @@ enum {
 	OPT_IRQCHIP,
 	OPT_PM_TIMER,
 	OPT_NIC,
+	OPT_DISK,
 };
 
 static const struct option run_long_options[] = {
@@ -35,6 +36,7 @@ static const struct option run_long_options[] = {
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "pm-timer", required_argument, NULL, OPT_PM_TIMER },
 	{ "nic",     required_argument, NULL, OPT_NIC },
+	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +85,12 @@ void run_usage(FILE *out)
 "                          What nyx creates it removes on exit. Repeatable,\n"
 "                          up to %d. Parsed, but refused at run time until\n"
 "                          the virtio-net device exists\n"
+"      --disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2][,serial=ID]\n"
+"                          a virtio-blk disk (repeatable, up to %d): raw or\n"
+"                          qcow2 (detected from the content unless format=\n"
+"                          is given), cache=none for O_DIRECT, serial= up to\n"
+"                          20 characters; \",\" in FILE is written \",,\".\n"
+"                          Not available yet: the device is not built\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -102,7 +110,7 @@ void run_usage(FILE *out)
 "  8     the guest asked for a reset/reboot (port 0xcf9, keyboard\n"
 "        controller reset line); nyx cannot reset in place yet\n"
 "  SIGINT/SIGTERM/SIGHUP: nyx cleans up, then dies of that signal\n",
-		MAX_CPUS, MAX_PCI_TESTDEVS, MAX_NICS);
+		MAX_CPUS, MAX_PCI_TESTDEVS, MAX_NICS, MAX_DISKS);
 }
 
 static int parse_serial(const char *arg, struct run_options *o)
@@ -242,6 +250,15 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;
+	case OPT_DISK:
+		if (o->ndisks == MAX_DISKS) {
+			pr_err("--disk: at most %d disks", MAX_DISKS);
+			return -1;
+		}
+		if (disk_spec_parse(arg, &o->disks[o->ndisks]))
+			return -1;
+		o->ndisks++;
+		return 0;
 	}
 	return -1;
 }
@@ -309,4 +326,7 @@ void run_options_free(struct run_options *o)
 {
 	free(o->flat_path);
 	o->flat_path = NULL;
+	for (unsigned int i = 0; i < o->ndisks; i++)
+		disk_spec_free(&o->disks[i]);
+	o->ndisks = 0;
 }

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "block/spec.h"
 #include "core/util.h"
 #include "net/nic.h"
 
@@ -14,6 +15,7 @@
 #define DEFAULT_MEMORY_TEXT	"64M"
 #define MAX_CPUS		64
 #define MAX_PCI_TESTDEVS	16
+#define MAX_DISKS		8
 
 enum serial_backend {
 	SERIAL_STDIO,		/* stdout, and stdin as input */
@@ -39,6 +41,8 @@ struct run_options {
 	bool verbose;
 	struct nic_options nics[MAX_NICS];	/* --nic, in order */
 	unsigned int nr_nics;
+	struct disk_spec disks[MAX_DISKS];	/* --disk, in order */
+	unsigned int ndisks;
 };
 
 /*
