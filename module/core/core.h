@@ -177,6 +177,11 @@ struct nyx_vendor_ops {
 	/* On each CPU (IPI context or hotplug callback). */
 	int (*hardware_enable)(void);
 	void (*hardware_disable)(void);
+	/* Leaves VMX/SVM on this CPU in a crash or emergency reboot (INIT is
+	 * blocked in VMX operation). Registered with the kernel only while
+	 * virtualization is on: the kernel keeps one such callback, which
+	 * KVM also wants. */
+	void (*emergency_disable)(void);
 
 	/* Entry format of the second-level page table. */
 	u64 (*mmu_leaf)(u64 pfn, bool writable);

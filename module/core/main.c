@@ -4,6 +4,7 @@
  * turns hardware virtualization on while at least one VM exists.
  */
 #include <linux/module.h>
+#include <asm/reboot.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/cpu.h>
@@ -49,10 +50,17 @@ int nyx_enable_virtualization(void)
 	cpus_read_lock();
 	mutex_lock(&nyx_usage_lock);
 	if (nyx_usage++ == 0) {
+		/*
+		 * Only while nyx has VMX/SVM on: a KVM module loaded beside
+		 * nyx (e.g. the benchmarks' reference) holds the kernel's one
+		 * callback for as long as it is loaded.
+		 */
+		cpu_emergency_register_virt_callback(nyx_ops->emergency_disable);
 		atomic_set(&nyx_enable_failed, 0);
 		on_each_cpu(nyx_enable_this_cpu, NULL, 1);
 		if (atomic_read(&nyx_enable_failed)) {
 			on_each_cpu(nyx_disable_this_cpu, NULL, 1);
+			cpu_emergency_unregister_virt_callback(nyx_ops->emergency_disable);
 			nyx_usage = 0;
 			r = -EBUSY;
 		}
@@ -66,8 +74,10 @@ void nyx_disable_virtualization(void)
 {
 	cpus_read_lock();
 	mutex_lock(&nyx_usage_lock);
-	if (!WARN_ON(nyx_usage <= 0) && --nyx_usage == 0)
+	if (!WARN_ON(nyx_usage <= 0) && --nyx_usage == 0) {
 		on_each_cpu(nyx_disable_this_cpu, NULL, 1);
+		cpu_emergency_unregister_virt_callback(nyx_ops->emergency_disable);
+	}
 	mutex_unlock(&nyx_usage_lock);
 	cpus_read_unlock();
 }

@@ -175,7 +175,6 @@ static int svm_hardware_setup(void)
 
 	nyx_host_xcr0 = boot_cpu_has(X86_FEATURE_OSXSAVE) ?
 			xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
-	cpu_emergency_register_virt_callback(svm_emergency_disable);
 	pr_info("nyx: SVM with NPT, %u ASIDs, nrips %d, decode assists %d\n",
 		svm_max_asid, svm_nrips, svm_decode_assists);
 	return 0;
@@ -191,7 +190,6 @@ nomem:
 
 static void svm_hardware_unsetup(void)
 {
-	cpu_emergency_unregister_virt_callback(svm_emergency_disable);
 	__free_pages(svm_iopm_pages, 2);
 	__free_pages(svm_msrpm_pages, 1);
 	svm_free_cpu_pages();
@@ -947,6 +945,7 @@ const struct nyx_vendor_ops nyx_svm_ops = {
 	.hardware_unsetup = svm_hardware_unsetup,
 	.hardware_enable = svm_hardware_enable,
 	.hardware_disable = svm_hardware_disable,
+	.emergency_disable = svm_emergency_disable,
 	.mmu_leaf = svm_mmu_leaf,
 	.mmu_table = svm_mmu_table,
 	.mmu_present = svm_mmu_present,

@@ -385,7 +385,6 @@ static int vmx_hardware_setup_all(void)
 			goto nomem;
 		*(u32 *)page_address(vc->vmxon_region) = vmx_cfg.revision;
 	}
-	cpu_emergency_register_virt_callback(vmx_emergency_disable);
 	return 0;
 nomem:
 	for_each_possible_cpu(cpu) {
@@ -403,7 +402,6 @@ static void vmx_hardware_unsetup(void)
 {
 	int cpu;
 
-	cpu_emergency_unregister_virt_callback(vmx_emergency_disable);
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
 
@@ -1618,6 +1616,7 @@ struct nyx_vendor_ops nyx_vmx_ops __ro_after_init = {
 	.hardware_unsetup = vmx_hardware_unsetup,
 	.hardware_enable = vmx_hardware_enable,
 	.hardware_disable = vmx_hardware_disable,
+	.emergency_disable = vmx_emergency_disable,
 	.mmu_leaf = vmx_mmu_leaf,
 	.mmu_table = vmx_mmu_table,
 	.mmu_present = vmx_mmu_present,
