@@ -2,6 +2,7 @@
 /* The PIO/MMIO bus: registration rules, lookup and dispatch. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -296,8 +297,15 @@ static void test_concurrent_move(void)
 	CHECK_EQ(bus_register(&r.bus, at, 0x10, &race_ops, &r), 0);
 	for (i = 0; i < 2; i++)
 		CHECK_EQ(pthread_create(&t[i], NULL, race_reader, &r), 0);
-	for (i = 0; i < 20000; i++) {
+	/* 20000 rounds, and on until the readers got in: a loaded machine
+	 * may not schedule them before the writer is done */
+	for (i = 0; i < 20000 ||
+	     (!__atomic_load_n(&r.hits, __ATOMIC_RELAXED) && i < 20000000);
+	     i++) {
 		u64 to = at ^ 0x3000;	/* 0x1000 <-> 0x2000 */
+
+		if (!(i & 1023))
+			sched_yield();
 
 		errors += bus_move(&r.bus, at, to, &r) != 0;
 		at = to;
