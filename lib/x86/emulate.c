@@ -235,15 +235,29 @@ static int emu_read_pte(void *opaque, u64 gpa, u64 *pte, unsigned int size)
 	return 0;
 }
 
-static int emu_write_pte(void *opaque, u64 gpa, u64 pte, unsigned int size)
+static int emu_cmpxchg_pte(void *opaque, u64 gpa, u64 old, u64 new,
+			   unsigned int size)
 {
 	struct x86_emu *emu = opaque;
+	u64 cur;
 	u8 b[8];
+	int r;
 
 	if ((size != 4 && size != 8) ||
 	    NYX_PAGE_OFFSET(gpa) + size > NYX_PAGE_SIZE)
 		return -1;
-	le_put(b, pte, size);
+	if (emu->ops->cmpxchg_phys) {
+		r = emu->ops->cmpxchg_phys(emu->opaque, gpa, old, new, size);
+		if (r == X86_MEM_CHANGED)
+			return X86_PTE_CHANGED;
+		return r == X86_MEM_OK ? 0 : -1;
+	}
+	/* single-threaded callers (unit tests): compare, then write */
+	if (emu_read_pte(opaque, gpa, &cur, size))
+		return -1;
+	if (cur != old)
+		return X86_PTE_CHANGED;
+	le_put(b, new, size);
 	if (emu->ops->write_phys(emu->opaque, gpa, b, size) != X86_MEM_OK)
 		return -1;
 	return 0;
@@ -251,7 +265,7 @@ static int emu_write_pte(void *opaque, u64 gpa, u64 pte, unsigned int size)
 
 static const struct x86_pte_ops emu_pte_ops = {
 	.read_pte = emu_read_pte,
-	.write_pte = emu_write_pte,
+	.cmpxchg_pte = emu_cmpxchg_pte,
 };
 
 static bool canonical(u64 la)

@@ -67,12 +67,19 @@ struct x86_cpu_state {
 #define X86_MEM_OK	0
 #define X86_MEM_MMIO	1	/* not RAM (or a write to read-only RAM) */
 #define X86_MEM_ERROR	(-1)	/* unusable (e.g. host fault): emulation fails */
+#define X86_MEM_CHANGED	2	/* cmpxchg_phys: the value was not the old one */
 
 struct x86_emu_ops {
 	/* Guest-physical access; [gpa, gpa + len) never crosses a 4 KiB page. */
 	int (*read_phys)(void *opaque, u64 gpa, void *buf, unsigned int len);
 	int (*write_phys)(void *opaque, u64 gpa, const void *buf,
 			  unsigned int len);
+	/* Atomically store new (len 4 or 8) at gpa if it still holds old:
+	 * X86_MEM_OK, X86_MEM_CHANGED (it did not), or the read_phys codes.
+	 * Optional: without it (single-threaded tests) a read-compare-write
+	 * stands in. Used for the page walker's A/D bits. */
+	int (*cmpxchg_phys)(void *opaque, u64 gpa, u64 old, u64 new,
+			    unsigned int len);
 	/* MOV to/from DR0-DR7. Optional (NULL: #UD). Return 0 or -1 (#GP). */
 	int (*get_dr)(void *opaque, int dr, u64 *val);
 	int (*set_dr)(void *opaque, int dr, u64 val);

@@ -21,13 +21,17 @@
  *    X86_PF_RSVD instead of raising #GP at MOV CR3 time.
  *  - 1 GiB pages are accepted whatever the guest's CPUID says, and bit 8
  *    of non-leaf entries (MBZ on AMD) is treated as ignored, as on Intel.
- *  - Atomicity: A/D bits are set with a plain read-modify-write through
- *    ops->write_pte, which can race with another vCPU editing the entry.
+ *  - Atomicity: A/D bits are set with ops->cmpxchg_pte, one entry at a
+ *    time; an entry another vCPU changed since it was read restarts the
+ *    walk (at most WALK_RETRIES times, then X86_WALK_ERROR), so a
+ *    concurrent edit is never overwritten with a stale value.
  */
 #include "paging.h"
 #include "x86_defs.h"
 
 #define WALK_MAX_LEVELS		4
+#define WALK_RETRIES		16
+#define WALK_RETRY		2	/* internal: an entry changed under us */
 #define PA_MASK_52		((1ull << 52) - 1)
 #define PAGE_FRAME(a)		((a) & ~(NYX_PAGE_SIZE - 1))
 
@@ -106,16 +110,20 @@ static int finish(struct walk_state *w, u64 pa, u64 *gpa, u32 *pf_error)
 	if ((acc & X86_PF_FETCH) && w->nx)
 		return fault(w, pf_error, X86_PF_PRESENT);
 
-	/* A NULL write_pte gives a side-effect free (debug) translation. */
-	for (i = 0; i < w->n && w->ops->write_pte; i++) {
+	/* A NULL cmpxchg_pte gives a side-effect free (debug) translation. */
+	for (i = 0; i < w->n && w->ops->cmpxchg_pte; i++) {
 		u64 pte = w->pte[i] | NYX_PTE_A;
+		int r;
 
 		if (i == w->n - 1 && (acc & X86_PF_WRITE))
 			pte |= NYX_PTE_D;
 		if (pte == w->pte[i])
 			continue;
-		if (w->ops->write_pte(w->opaque, w->pte_gpa[i], pte,
-				      w->pte_size))
+		r = w->ops->cmpxchg_pte(w->opaque, w->pte_gpa[i], w->pte[i],
+					pte, w->pte_size);
+		if (r == X86_PTE_CHANGED)
+			return WALK_RETRY;
+		if (r)
 			return X86_WALK_ERROR;
 	}
 	*gpa = pa;
@@ -245,9 +253,9 @@ static bool canonical48(u64 la)
 	return top == 0 || top == (1ull << 17) - 1;
 }
 
-int x86_walk(const struct x86_paging_cfg *cfg, u64 la, u32 access,
-	     const struct x86_pte_ops *ops, void *opaque, u64 *gpa,
-	     u32 *pf_error)
+static int walk_once(const struct x86_paging_cfg *cfg, u64 la, u32 access,
+		     const struct x86_pte_ops *ops, void *opaque, u64 *gpa,
+		     u32 *pf_error)
 {
 	struct walk_state w;
 
@@ -298,4 +306,20 @@ int x86_walk(const struct x86_paging_cfg *cfg, u64 la, u32 access,
 	w.pte_size = 4;
 	w.report_fetch = cfg->cr4 & NYX_CR4_SMEP;
 	return walk_32(&w, gpa, pf_error);
+}
+
+int x86_walk(const struct x86_paging_cfg *cfg, u64 la, u32 access,
+	     const struct x86_pte_ops *ops, void *opaque, u64 *gpa,
+	     u32 *pf_error)
+{
+	int i, r = X86_WALK_ERROR;
+
+	for (i = 0; i < WALK_RETRIES; i++) {
+		r = walk_once(cfg, la, access, ops, opaque, gpa, pf_error);
+		if (r != WALK_RETRY)
+			return r;
+	}
+	/* a guest rewriting its tables faster than we can walk them */
+	*gpa = 0;
+	return X86_WALK_ERROR;
 }

@@ -21,11 +21,19 @@ struct x86_paging_cfg {
 	u64 maxphyaddr_mask;	/* e.g. (1ull << 48) - 1; 0 means 52 bits */
 };
 
-/* Read/write one guest PTE (size 4 or 8). Return 0, or non-zero if the
- * table is not in RAM (the walk then fails with X86_WALK_ERROR). */
+/*
+ * Read one guest PTE (size 4 or 8): 0, or non-zero if the table is not in
+ * RAM (the walk then fails with X86_WALK_ERROR). cmpxchg_pte sets the
+ * A/D bits as the hardware does, atomically: it stores new only if the
+ * entry still holds old, and returns 0 (stored), X86_PTE_CHANGED (another
+ * vCPU changed the entry: the walk starts again) or -1 (not in RAM).
+ * Without cmpxchg_pte the walk has no side effects (debug translation).
+ */
+#define X86_PTE_CHANGED	1
 struct x86_pte_ops {
 	int (*read_pte)(void *opaque, u64 gpa, u64 *pte, unsigned int size);
-	int (*write_pte)(void *opaque, u64 gpa, u64 pte, unsigned int size);
+	int (*cmpxchg_pte)(void *opaque, u64 gpa, u64 old, u64 new,
+			   unsigned int size);
 };
 
 #define X86_WALK_OK	0

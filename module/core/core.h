@@ -45,6 +45,7 @@ enum nyx_exit_stat {
 	NYX_STAT_NMI_INJECT,
 	NYX_STAT_IRQ_WINDOW,	/* interrupt/NMI window exits */
 	NYX_STAT_HALT_SLEEP,	/* sleeps in HLT or wait-for-SIPI */
+	NYX_STAT_HALT_POLL_OK,	/* HLTs a poll ended without sleeping */
 	NYX_STAT_IOEVENTFD,	/* writes an ioeventfd took */
 	NYX_NR_STATS
 };
@@ -156,6 +157,7 @@ struct nyx_vcpu {
 	struct nyx_vcpu_apic *apic;	/* with the in-kernel irqchip */
 	u32 mp_state;			/* NYX_MP_STATE_* */
 	wait_queue_head_t wq;		/* sleeps in HLT / wait-for-SIPI */
+	u32 halt_poll_ns;		/* current halt-polling window */
 
 	int mode;			/* enum nyx_vcpu_mode */
 	int cpu;			/* host CPU of the last entry */

@@ -36,6 +36,47 @@ out:
 	return r;
 }
 
+/*
+ * The page walker's A/D updates: a locked compare-and-exchange on the
+ * launcher's mapping of the page, as the hardware's own walker does, so a
+ * PTE another vCPU rewrites at the same time is never overwritten with a
+ * stale value.
+ */
+static int nyx_emu_cmpxchg_phys(void *opaque, u64 gpa, u64 old, u64 new,
+				unsigned int len)
+{
+	struct nyx_vcpu *vcpu = opaque;
+	struct nyx_vm *vm = vcpu->vm;
+	struct nyx_memslot *slot;
+	unsigned long hva;
+	u32 old32 = old;
+	int r = X86_MEM_OK;
+
+	if ((len != 4 && len != 8) || (gpa & (len - 1)))
+		return X86_MEM_ERROR;
+	mutex_lock(&vm->lock);
+	slot = nyx_find_slot(vm, gpa >> PAGE_SHIFT);
+	if (!slot || (slot->flags & NYX_MEM_READONLY)) {
+		r = X86_MEM_MMIO;
+		goto out;
+	}
+	hva = slot->userspace_addr +
+	      ((gpa >> PAGE_SHIFT) - slot->base_gfn) * PAGE_SIZE +
+	      (gpa & ~PAGE_MASK);
+	/* 0 stored, 1 the value differed, -EFAULT */
+	if (!access_ok((void __user *)hva, len))
+		r = -EFAULT;
+	else if (len == 8)
+		r = __try_cmpxchg_user((u64 __user *)hva, &old, new, efault64);
+	else
+		r = __try_cmpxchg_user((u32 __user *)hva, &old32, (u32)new,
+				       efault32);
+	r = r == 0 ? X86_MEM_OK : r == 1 ? X86_MEM_CHANGED : X86_MEM_ERROR;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static int nyx_emu_read_phys(void *opaque, u64 gpa, void *buf,
 			     unsigned int len)
 {
@@ -94,6 +135,7 @@ static int nyx_emu_set_dr(void *opaque, int dr, u64 val)
 const struct x86_emu_ops nyx_x86_emu_ops = {
 	.read_phys = nyx_emu_read_phys,
 	.write_phys = nyx_emu_write_phys,
+	.cmpxchg_phys = nyx_emu_cmpxchg_phys,
 	.get_dr = nyx_emu_get_dr,
 	.set_dr = nyx_emu_set_dr,
 };

@@ -6,6 +6,9 @@
  * ioctls (NYX_GET/SET_LAPIC, NYX_GET/SET_VCPU_EVENTS).
  */
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/module.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -377,17 +380,76 @@ static bool nyx_vcpu_wakeup(struct nyx_vcpu *vcpu)
 }
 
 /*
+ * Halt polling, as KVM does it: a vCPU that halts spins for a while
+ * before it sleeps, because the wake-up it waits for (an IPI from another
+ * vCPU, a device interrupt) often comes within microseconds, and sleeping
+ * and being woken costs a reschedule on each side. The window adapts per
+ * vCPU: it grows (from halt_poll_ns_start, doubling) while sleeps are
+ * short enough that polling would have caught them, and drops to 0 after
+ * a sleep longer than halt_poll_ns. halt_poll_ns=0 turns it off.
+ */
+static unsigned int halt_poll_ns = 200000;
+module_param(halt_poll_ns, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns, "maximum halt-polling window, ns (0: off)");
+static unsigned int halt_poll_ns_start = 10000;
+module_param(halt_poll_ns_start, uint, 0644);
+
+/* True if an event that wakes the vCPU arrived while we spun. */
+static bool nyx_halt_poll(struct nyx_vcpu *vcpu, u32 window)
+{
+	u64 end = ktime_get_ns() + window;
+
+	do {
+		/* every wake-up source goes through nyx_vcpu_wake() */
+		if (test_bit(NYX_REQ_EVENT, &vcpu->requests)) {
+			if (nyx_vcpu_wakeup(vcpu))
+				return true;
+			/* not for us (masked): only a hint, entries re-check */
+			clear_bit(NYX_REQ_EVENT, &vcpu->requests);
+		}
+		if (need_resched() || signal_pending(current))
+			return false;
+		cpu_relax();
+	} while (ktime_get_ns() < end);
+	return false;
+}
+
+static void nyx_halt_poll_adjust(struct nyx_vcpu *vcpu, u64 slept_ns)
+{
+	u32 max = READ_ONCE(halt_poll_ns);
+	u32 cur = vcpu->halt_poll_ns;
+
+	if (!max || slept_ns > max)
+		cur = 0;			/* polling would not have helped */
+	else if (slept_ns > cur)
+		cur = cur ? min_t(u64, (u64)cur * 2, max) :
+			    min(READ_ONCE(halt_poll_ns_start), max);
+	vcpu->halt_poll_ns = cur;
+}
+
+/*
  * Before an entry: sleep while the vCPU is halted or waits for SIPI.
  * 0: go on; -EINTR: a signal is pending.
  */
 int nyx_irq_block(struct nyx_vcpu *vcpu)
 {
+	u64 t0;
+
 	if (!vcpu->apic)
 		return 0;
 	while (!nyx_vcpu_runnable(vcpu)) {
+		if (vcpu->mp_state == NYX_MP_STATE_HALTED &&
+		    vcpu->halt_poll_ns &&
+		    nyx_halt_poll(vcpu, vcpu->halt_poll_ns)) {
+			vcpu->stats[NYX_STAT_HALT_POLL_OK]++;
+			continue;
+		}
 		vcpu->stats[NYX_STAT_HALT_SLEEP]++;
+		t0 = ktime_get_ns();
 		if (wait_event_interruptible(vcpu->wq, nyx_vcpu_wakeup(vcpu)))
 			return -EINTR;
+		if (vcpu->mp_state == NYX_MP_STATE_HALTED)
+			nyx_halt_poll_adjust(vcpu, ktime_get_ns() - t0);
 	}
 	return 0;
 }

@@ -763,13 +763,14 @@ static void test_irqchip(void)
 	};
 	static const char *const names[] = {
 		"irq_injected", "nmi_injected", "halt_sleep", "irq_window",
+		"halt_poll_ok",
 	};
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct nyx_vcpu_events ev;
 	struct nyx_regs regs;
 	struct vm vm;
 	struct vcpu v;
-	long n[4];
+	long n[5];
 	int i, r;
 
 	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_IRQCHIP) == 1,
@@ -856,10 +857,11 @@ static void test_irqchip(void)
 	       "pulse IRQ1");
 	EXPECT(run_to_out(&v, 0x81) == 0x42, "IRQ1 once IF is set again");
 
-	if (!vcpu0_stats(names, n, 4))
-		EXPECT(n[0] == 3 && n[1] == 2 && n[2] >= 1 && n[3] >= 2,
-		       "debugfs irq_injected %ld nmi_injected %ld halt_sleep %ld irq_window %ld",
-		       n[0], n[1], n[2], n[3]);
+	if (!vcpu0_stats(names, n, 5))
+		EXPECT(n[0] == 3 && n[1] == 2 && n[2] >= 1 && n[3] >= 2 &&
+		       n[4] >= 0,
+		       "debugfs irq_injected %ld nmi_injected %ld halt_sleep %ld irq_window %ld halt_poll_ok %ld",
+		       n[0], n[1], n[2], n[3], n[4]);
 	vcpu_destroy(&v);
 	vm_destroy(&vm, 0x10000);
 }

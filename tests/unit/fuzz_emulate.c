@@ -93,18 +93,24 @@ static int f_read_pte(void *opaque, u64 gpa, u64 *pte, unsigned int size)
 	return 0;
 }
 
-static int f_write_pte(void *opaque, u64 gpa, u64 pte, unsigned int size)
+static int f_cmpxchg_pte(void *opaque, u64 gpa, u64 old, u64 new,
+			 unsigned int size)
 {
+	u64 cur = 0;
+
 	(void)opaque;
 	ASSERT(size == 4 || size == 8);
 	ASSERT(gpa + size <= F_RAM_SIZE);
-	memcpy(&f_ram[gpa], &pte, size);
+	memcpy(&cur, &f_ram[gpa], size);
+	if (cur != old)
+		return X86_PTE_CHANGED;
+	memcpy(&f_ram[gpa], &new, size);
 	return 0;
 }
 
 static const struct x86_pte_ops f_pte_ops = {
 	.read_pte = f_read_pte,
-	.write_pte = f_write_pte,
+	.cmpxchg_pte = f_cmpxchg_pte,
 };
 
 struct cursor {

@@ -30,19 +30,41 @@ static int t_read_pte(void *opaque, u64 gpa, u64 *pte, unsigned int size)
 	return 0;
 }
 
-static int t_write_pte(void *opaque, u64 gpa, u64 pte, unsigned int size)
+/*
+ * "Another vCPU" edits the entry at race_gpa just before each of the next
+ * race_count compare-and-exchanges on it: it stores race_value there, or
+ * flips an ignored bit if race_value is ~0.
+ */
+static u64 race_gpa = ~0ull, race_value;
+static int race_count;
+
+static int t_cmpxchg_pte(void *opaque, u64 gpa, u64 old, u64 new,
+			 unsigned int size)
 {
+	u64 cur = 0;
+
 	(void)opaque;
 	if (gpa + size > RAM_SIZE || (gpa & (size - 1)))
 		return -1;
+	if (gpa == race_gpa && race_count > 0) {
+		race_count--;
+		/* ~0: flip an ignored bit (AVL, bit 9) every time */
+		if (race_value == ~0ull)
+			ram[gpa + 1] ^= 0x02;
+		else
+			memcpy(&ram[gpa], &race_value, size);
+	}
+	memcpy(&cur, &ram[gpa], size);
+	if (cur != old)
+		return X86_PTE_CHANGED;
 	pte_writes++;
-	memcpy(&ram[gpa], &pte, size);
+	memcpy(&ram[gpa], &new, size);
 	return 0;
 }
 
 static const struct x86_pte_ops pte_ops = {
 	.read_pte = t_read_pte,
-	.write_pte = t_write_pte,
+	.cmpxchg_pte = t_cmpxchg_pte,
 };
 
 static struct x86_paging_cfg cfg;
@@ -119,7 +141,7 @@ static void test_long_basic(void)
 	cfg.cr3 = 0x1018;
 	wr64(0x4000 + 8 * 8, 0x7ff0000000124000ull | PRW);
 	OK(0x8010, 0, 0x124010);
-	/* read-only debug walk: no write_pte */
+	/* read-only debug walk: no cmpxchg_pte */
 	{
 		struct x86_pte_ops ro = { .read_pte = t_read_pte };
 
@@ -135,6 +157,37 @@ static void test_long_basic(void)
 	wr64(0x3000 + 511 * 8, 0x4000 | PRW);
 	wr64(0x4000 + 511 * 8, 0x1ff000 | PRW);
 	OK(0xfffffffffffff123ull, 0, 0x1ff123);
+}
+
+/* A/D updates never overwrite an entry another vCPU changed meanwhile. */
+static void test_long_race(void)
+{
+	setup_long();
+	pte_writes = 0;
+	/* The leaf moves to another frame while we walk: the walk starts
+	 * again and sees the new frame; the edit survives, with A set. */
+	race_gpa = 0x4028;
+	race_value = 0x777000 | PRW;
+	race_count = 1;
+	OK(0x5abc, 0, 0x777abc);
+	CHECK_EQ(rd64(0x4028), 0x777000 | PRW | A);
+	/* The PD entry is made not-present meanwhile: a fault, not a
+	 * resurrected entry. */
+	setup_long();
+	race_gpa = 0x3000;
+	race_value = 0;
+	race_count = 1;
+	PF(0x5abc, PF_W, PF_W);
+	CHECK_EQ(rd64(0x3000), 0);
+	/* A guest that keeps changing the entry: bounded, then an error. */
+	setup_long();
+	race_gpa = 0x2000;
+	race_value = ~0ull;
+	race_count = 1000;
+	CHECK_EQ(walk(0x5abc, 0), X86_WALK_ERROR);
+	race_count = 0;
+	race_gpa = ~0ull;
+	OK(0x5abc, 0, 0x123abc);
 }
 
 static void test_long_faults(void)
@@ -416,6 +469,7 @@ int main(void)
 {
 	test_nopaging();
 	test_long_basic();
+	test_long_race();
 	test_long_faults();
 	test_long_large();
 	test_long_rsvd();
