@@ -413,14 +413,15 @@ const char *vq_strerror(int err)
 	return "unknown virtqueue error";
 }
 
-u64 vq_copy_from_segs(void *dst, u64 len, const struct vq_seg *segs,
-		      u32 nr_segs, u64 offset)
+/* Copy between buf and the segments' bytes from offset on, either way. */
+static u64 vq_copy_segs(u8 *buf, u64 len, const struct vq_seg *segs,
+			u32 nr_segs, u64 offset, bool to_segs)
 {
-	u8 *d = dst;
 	u64 done = 0;
 	u32 i;
 
 	for (i = 0; i < nr_segs && done < len; i++) {
+		u8 *seg = (u8 *)segs[i].addr;
 		u64 n;
 
 		if (offset >= segs[i].len) {
@@ -430,33 +431,24 @@ u64 vq_copy_from_segs(void *dst, u64 len, const struct vq_seg *segs,
 		n = segs[i].len - offset;
 		if (n > len - done)
 			n = len - done;
-		nyx_memcpy(d + done, (const u8 *)segs[i].addr + offset, n);
+		if (to_segs)
+			nyx_memcpy(seg + offset, buf + done, n);
+		else
+			nyx_memcpy(buf + done, seg + offset, n);
 		done += n;
 		offset = 0;
 	}
 	return done;
 }
 
+u64 vq_copy_from_segs(void *dst, u64 len, const struct vq_seg *segs,
+		      u32 nr_segs, u64 offset)
+{
+	return vq_copy_segs(dst, len, segs, nr_segs, offset, false);
+}
+
 u64 vq_copy_to_segs(const struct vq_seg *segs, u32 nr_segs, u64 offset,
 		    const void *src, u64 len)
 {
-	const u8 *s = src;
-	u64 done = 0;
-	u32 i;
-
-	for (i = 0; i < nr_segs && done < len; i++) {
-		u64 n;
-
-		if (offset >= segs[i].len) {
-			offset -= segs[i].len;
-			continue;
-		}
-		n = segs[i].len - offset;
-		if (n > len - done)
-			n = len - done;
-		nyx_memcpy((u8 *)segs[i].addr + offset, s + done, n);
-		done += n;
-		offset = 0;
-	}
-	return done;
+	return vq_copy_segs((u8 *)src, len, segs, nr_segs, offset, true);
 }

@@ -27,6 +27,8 @@
 #include <linux/uaccess.h>
 
 #include "core/core.h"
+#include <nyx/ioeventfd.h>
+
 #include "core/eventfd.h"
 #include "x86/irq.h"
 
@@ -142,27 +144,9 @@ static int nyx_ioeventfd_check(const struct nyx_ioeventfd *a)
 	if (a->flags & ~NYX_IOEVENTFD_VALID_FLAGS || a->padding ||
 	    a->reserved[0] || a->reserved[1])
 		return -EINVAL;
-	switch (a->len) {
-	case 0:
-		/* any width: MMIO only, and no value to compare with */
-		if (pio || a->flags & NYX_IOEVENTFD_FLAG_DATAMATCH)
-			return -EINVAL;
-		break;
-	case 1: case 2: case 4:
-		break;
-	case 8:
-		if (pio)
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (pio ? a->addr > 0xffff || a->addr + a->len > 0x10000 :
-		  a->addr + a->len < a->addr)
-		return -EINVAL;
-	/* a value wider than the access could never match */
-	if (a->flags & NYX_IOEVENTFD_FLAG_DATAMATCH && a->len < 8 &&
-	    a->datamatch >> (8 * a->len))
+	if (!nyx_ioeventfd_valid(pio, a->addr, a->len,
+				 a->flags & NYX_IOEVENTFD_FLAG_DATAMATCH,
+				 a->datamatch))
 		return -EINVAL;
 	return 0;
 }

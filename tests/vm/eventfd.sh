@@ -5,19 +5,8 @@
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 
-echo "RUN insmod nyx.ko"
-if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
-	pass "insmod nyx.ko"
+if insmod_nyx; then
 	run_cmd "vmtest abi_test" "$VMTESTS/abi_test" 200
-	echo "RUN rmmod nyx"
-	if rmmod nyx >"$OUT" 2>&1 && ! grep -q '^nyx ' /proc/modules; then
-		pass "rmmod nyx"
-	else
-		show "$OUT"
-		fail "rmmod nyx" "module still loaded"
-	fi
-else
-	show "$OUT"
-	fail "insmod nyx.ko" "insmod failed or no /dev/nyx"
+	rmmod_nyx
 fi
 finish

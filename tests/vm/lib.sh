@@ -126,6 +126,31 @@ guest_test() {
 	fi
 }
 
+# insmod_nyx / rmmod_nyx: load or unload nyx.ko as a test of its own
+# ("insmod nyx.ko", "rmmod nyx"); return 1 if that failed.
+insmod_nyx() {
+	echo "RUN insmod nyx.ko"
+	if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
+		pass "insmod nyx.ko"
+		return 0
+	fi
+	show "$OUT"
+	fail "insmod nyx.ko" "insmod failed or no /dev/nyx"
+	return 1
+}
+
+rmmod_nyx() {
+	echo "RUN rmmod nyx"
+	if rmmod nyx >"$OUT" 2>&1 && ! grep -q '^nyx ' /proc/modules; then
+		pass "rmmod nyx"
+		return 0
+	fi
+	show "$OUT"
+	grep '^nyx ' /proc/modules | sed 's/^/    /'
+	fail "rmmod nyx" "module still loaded"
+	return 1
+}
+
 # Final line; the suite's exit status is 0 only if nothing failed.
 finish() {
 	echo "vm: $npass passed, $nfail failed"

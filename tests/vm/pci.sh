@@ -13,15 +13,10 @@ run_cmd "nyx: unknown --device is a usage error" sh -c \
 if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "linux 1 vCPU, 2 PCI devices" "--no-module"
 else
-	echo "RUN insmod nyx.ko"
-	if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
-		pass "insmod nyx.ko"
+	if insmod_nyx; then
 		LINUX_ARGS="--device pci-testdev --device pci-testdev"
 		linux_test "linux 1 vCPU poweroff, 2 PCI devices" 1 poweroff nyx.pci=2
 		rmmod nyx
-	else
-		show "$OUT"
-		fail "insmod nyx.ko" "insmod failed or no /dev/nyx"
 	fi
 fi
 finish

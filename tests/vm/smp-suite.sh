@@ -11,12 +11,7 @@ ncpu=$(grep -c ^processor /proc/cpuinfo)
 echo "    kernel $(uname -r), $ncpu CPUs, vendor $(cpu_vendor)"
 run_cmd "test VM has 2 CPUs" test "$ncpu" -ge 2
 
-echo "RUN insmod nyx.ko"
-if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
-	pass "insmod nyx.ko"
-else
-	show "$OUT"
-	fail "insmod nyx.ko" "insmod failed or no /dev/nyx"
+if ! insmod_nyx; then
 	finish
 	exit 1
 fi
@@ -29,11 +24,5 @@ show "$OUT"
 TEST_TIMEOUT=300 guest_test "guest ipi on 2 CPUs" ipi.bin 33 "PASS" --cpus 2
 TEST_TIMEOUT=300 guest_test "guest smp2 on 2 CPUs" smp2.bin 33 "PASS" --cpus 2
 
-echo "RUN rmmod nyx"
-if rmmod nyx >"$OUT" 2>&1; then
-	pass "rmmod nyx"
-else
-	show "$OUT"
-	fail "rmmod nyx" "module still loaded"
-fi
+rmmod_nyx
 finish

@@ -77,14 +77,8 @@ fi
 if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "insmod nyx.ko" "--no-module"
 else
-	echo "RUN insmod nyx.ko"
-	if insmod "$NYX_KO" >"$OUT" 2>&1 && [ -c /dev/nyx ]; then
-		pass "insmod nyx.ko"
-	else
-		show "$OUT"
-		fail "insmod nyx.ko" "insmod failed or no /dev/nyx"
-		NYX_NO_MODULE=1		# the guest tests cannot run
-	fi
+	# without the module the guest tests cannot run
+	insmod_nyx || NYX_NO_MODULE=1
 fi
 
 # ---------------------------------------------------------------------
@@ -155,14 +149,7 @@ done
 # ---------------------------------------------------------------------
 # The module must unload once no VM is left.
 if [ "$NYX_NO_MODULE" != 1 ] || grep -q '^nyx ' /proc/modules; then
-	echo "RUN rmmod nyx"
-	if rmmod nyx >"$OUT" 2>&1 && ! grep -q '^nyx ' /proc/modules; then
-		pass "rmmod nyx"
-	else
-		show "$OUT"
-		grep '^nyx ' /proc/modules | sed 's/^/    /'
-		fail "rmmod nyx" "module still loaded"
-	fi
+	rmmod_nyx
 fi
 
 finish

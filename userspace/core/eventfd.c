@@ -10,6 +10,8 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
+#include <nyx/ioeventfd.h>
+
 #include "core/eventfd.h"
 #include "core/irq.h"
 
@@ -36,25 +38,7 @@ int ioeventfd_args(struct nyx_ioeventfd *a, bool pio, u64 addr, u32 len,
 		   bool datamatch, u64 value, int fd)
 {
 	memset(a, 0, sizeof(*a));
-	switch (len) {
-	case 0:		/* any width: MMIO without datamatch only */
-		if (pio || datamatch)
-			return -EINVAL;
-		break;
-	case 1: case 2: case 4:
-		break;
-	case 8:
-		if (pio)
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (pio && (addr > 0xffff || addr + len > 0x10000))
-		return -EINVAL;
-	if (!pio && addr + len < addr)
-		return -EINVAL;
-	if (datamatch && len < 8 && value >> (8 * len))
+	if (!nyx_ioeventfd_valid(pio, addr, len, datamatch, value))
 		return -EINVAL;
 	a->addr = addr;
 	a->len = len;
