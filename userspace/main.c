@@ -34,7 +34,9 @@
 #include "hw/post.h"
 #include "hw/rtc.h"
 #include "hw/serial.h"
+#include "hw/pci_testdev.h"
 #include "hw/testdev.h"
+#include "pci/pci.h"
 
 #ifndef NYX_VERSION
 #define NYX_VERSION "0.1"
@@ -153,6 +155,8 @@ static struct post post;
 static struct fw_cfg fw_cfg;
 static struct acpi_pm acpi_pm;
 static struct testdev testdev;
+static struct pci_bus pci_bus;
+static struct pci_testdev pci_testdevs[MAX_PCI_TESTDEVS];
 static struct cpuid_table cpuid;
 static struct vcpu vcpus[MAX_CPUS];
 static struct x86_boot_entry boot_entry;
@@ -240,6 +244,36 @@ static int setup_cpuid(const struct run_options *o)
 		pr_err("CPUID table does not fit in %d entries",
 		       NYX_MAX_CPUID_ENTRIES);
 		return NYX_EXIT_SETUP;
+	}
+	return 0;
+}
+
+/*
+ * The PCI bus and its devices. Before the firmware tables are built: the
+ * launcher is the firmware that places the BARs, and it needs no VM.
+ */
+static int setup_pci(const struct run_options *o)
+{
+	struct pci_bus_layout layout;
+	unsigned int i;
+	int ret;
+
+	pc_pci_layout(&layout);
+	pci_bus_init(&pci_bus, &layout, &pio_bus, &mmio_bus);
+	ret = pci_host_register(&pci_bus);
+	if (ret) {
+		pr_err("cannot register the PCI host bridge: %s",
+		       strerror(-ret));
+		return NYX_EXIT_SETUP;
+	}
+	for (i = 0; i < o->pci_testdevs; i++) {
+		ret = pci_testdev_init(&pci_testdevs[i]);
+		if (!ret)
+			ret = pci_register(&pci_bus, &pci_testdevs[i].pci);
+		if (ret) {
+			pr_err("--device pci-testdev #%u: cannot add it", i + 1);
+			return NYX_EXIT_SETUP;
+		}
 	}
 	return 0;
 }
@@ -338,6 +372,8 @@ static int cmd_run(int argc, char **argv)
 	 * missing. */
 	vm_init(&vm);
 	ret = vm_reserve_ram(&vm, o.memory, o.memory_text);
+	if (!ret)
+		ret = setup_pci(&o);
 	if (!ret)
 		ret = setup_cpuid(&o);
 	if (!ret)

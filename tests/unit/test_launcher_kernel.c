@@ -177,7 +177,11 @@ static void check_long_mode_tables(void)
 
 static void check_e820(u64 bp)
 {
-	CHECK_EQ(rd(bp + BP_E820_ENTRIES, 1), 4);
+	/* low RAM, EBDA, F-segment, RAM from 1 MiB, PCI ECAM (reserved) */
+	CHECK_EQ(rd(bp + BP_E820_ENTRIES, 1), 5);
+	CHECK_EQ(rd(bp + BP_E820_TABLE + 80, 8), 0xe0000000);
+	CHECK_EQ(rd(bp + BP_E820_TABLE + 88, 8), 0x10000000);
+	CHECK_EQ(rd(bp + BP_E820_TABLE + 96, 4), E820_RESERVED);
 	CHECK_EQ(rd(bp + BP_E820_TABLE, 8), 0);
 	CHECK_EQ(rd(bp + BP_E820_TABLE + 8, 8), 0x9fc00);
 	CHECK_EQ(rd(bp + BP_E820_TABLE + 16, 4), E820_RAM);
@@ -328,9 +332,9 @@ static void test_bzimage_placement(void)
 	CHECK(!memcmp(gpa_to_hva(&vm, SZ_4G + 44 * SZ_1M, 20 * SZ_1M), rdisk,
 		      20 * SZ_1M));
 	/* e820 has the RAM above 4 GiB */
-	CHECK_EQ(rd(BOOT_INFO_ADDR + BP_E820_ENTRIES, 1), 5);
-	CHECK_EQ(rd(BOOT_INFO_ADDR + BP_E820_TABLE + 80, 8), SZ_4G);
-	CHECK_EQ(rd(BOOT_INFO_ADDR + BP_E820_TABLE + 88, 8), 64 * SZ_1M);
+	CHECK_EQ(rd(BOOT_INFO_ADDR + BP_E820_ENTRIES, 1), 6);
+	CHECK_EQ(rd(BOOT_INFO_ADDR + BP_E820_TABLE + 100, 8), SZ_4G);
+	CHECK_EQ(rd(BOOT_INFO_ADDR + BP_E820_TABLE + 108, 8), 64 * SZ_1M);
 	ram_free();
 	free(k);
 	free(rdisk);
@@ -634,9 +638,9 @@ static void test_pvh(void)
 	CHECK_EQ(rd(si + HSI_CMDLINE_PADDR, 8), BOOT_CMDLINE_ADDR);
 	CHECK(!strcmp((char *)vm.ram + BOOT_CMDLINE_ADDR, "console=ttyS0"));
 	CHECK_EQ(rd(si + HSI_RSDP_PADDR, 8), RSDP_FAKE);
-	CHECK_EQ(rd(si + HSI_MEMMAP_ENTRIES, 4), 4);
+	CHECK_EQ(rd(si + HSI_MEMMAP_ENTRIES, 4), 5);
 	mm = rd(si + HSI_MEMMAP_PADDR, 8);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		const struct e820_entry *e = &layout.e820.map[i];
 
 		CHECK_EQ(rd(mm + 24 * i, 8), e->addr);
@@ -786,9 +790,9 @@ static void test_multiboot_elf(void)
 	CHECK(!strcmp((char *)vm.ram + rd(mbi + MBI_CMDLINE, 4),
 		      "kernel debug=1"));
 	CHECK(!strcmp((char *)vm.ram + rd(mbi + MBI_LOADER_NAME, 4), "nyx"));
-	CHECK_EQ(rd(mbi + MBI_MMAP_LENGTH, 4), 4 * 24);
+	CHECK_EQ(rd(mbi + MBI_MMAP_LENGTH, 4), 5 * 24);
 	mmap = rd(mbi + MBI_MMAP_ADDR, 4);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		CHECK_EQ(rd(mmap + 24 * i, 4), 20);
 		CHECK_EQ(rd(mmap + 24 * i + 4, 8), layout.e820.map[i].addr);
 		CHECK_EQ(rd(mmap + 24 * i + 12, 8), layout.e820.map[i].size);
@@ -975,11 +979,14 @@ static void test_layout(void)
 
 	ram_setup(5 * SZ_1G);
 	layout_init(&layout, &vm);
-	CHECK_EQ(layout.e820.nr, 5);
+	CHECK_EQ(layout.e820.nr, 6);
 	CHECK_EQ(layout.e820.map[3].addr, 0x100000);
 	CHECK_EQ(layout.e820.map[3].size, 3 * SZ_1G - 0x100000);
-	CHECK_EQ(layout.e820.map[4].addr, SZ_4G);
-	CHECK_EQ(layout.e820.map[4].size, 2 * SZ_1G);
+	CHECK_EQ(layout.e820.map[4].addr, 0xe0000000);	/* PCI ECAM */
+	CHECK_EQ(layout.e820.map[4].size, 256 * SZ_1M);
+	CHECK_EQ(layout.e820.map[4].type, E820_RESERVED);
+	CHECK_EQ(layout.e820.map[5].addr, SZ_4G);
+	CHECK_EQ(layout.e820.map[5].size, 2 * SZ_1G);
 	CHECK_EQ(e820_type_of(&layout.e820, 0x9fc00, 0x400), E820_RESERVED);
 	CHECK_EQ(e820_type_of(&layout.e820, 0x9f000, 0x1000), 0);  /* spans */
 	CHECK_EQ(e820_type_of(&layout.e820, 0xa0000, 1), 0);

@@ -6,6 +6,7 @@
  * acpica-tools) is installed, every ACPI table must also disassemble
  * without errors.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -119,15 +120,38 @@ static void test_aml(void)
 	CHECK(!memcmp(buf, "\x00\x01\x0a\xff\x0b\x34\x12\x0c\x78\x56\x34\x12"
 		      "\x0e\x89\x67\x45\x23\x01\x00\x00\x00\x0d" "hi", 25));
 
-	/* the DSDT body: \_SB scope, then \_S5 */
+	/* the DSDT body: \_SB scope (with PCI0), then \_S5 last */
 	len = acpi_dsdt_aml(buf, sizeof(buf));
-	CHECK_EQ(len, 7 + sizeof(s5));
-	CHECK(!memcmp(buf, "\x10\x06\\_SB_", 7) ||
-	      !memcmp(buf, "\x10\x05\\_SB_", 7));
-	CHECK_EQ(buf[1], 6);	/* PkgLength 1 + NameString 5 */
-	CHECK(!memcmp(buf + 7, s5, sizeof(s5)));
-	CHECK_EQ(buf[7 + 10], ACPI_PM_SLP_TYP_S5);
+	CHECK(len > (long)sizeof(s5) + 7);
+	CHECK_EQ(buf[0], AML_SCOPE_OP);
+	CHECK_EQ(buf[1] >> 6, 1);		/* 2-byte PkgLength */
+	CHECK_EQ((buf[1] & 0xf) | buf[2] << 4, len - 1 - sizeof(s5));
+	CHECK(!memcmp(buf + 3, "\\_SB_", 5));
+	CHECK(!memcmp(buf + 8, "\x5b\x82", 2));	/* Device (PCI0) */
+	CHECK(memmem(buf, len, "PCI0", 4) != NULL);
+	CHECK(memmem(buf, len, "_PRT", 4) != NULL);
+	CHECK(!memcmp(buf + len - sizeof(s5), s5, sizeof(s5)));
 	CHECK_EQ(acpi_dsdt_aml(buf, 10), -1);	/* does not fit */
+	CHECK_EQ(acpi_dsdt_aml(buf, len - 1), -1);
+	CHECK_EQ(acpi_dsdt_aml(buf, len), len);
+
+	/* EisaId, Buffer */
+	aml_init(&a, buf, sizeof(buf));
+	aml_eisaid(&a, "PNP0A03");
+	aml_buffer(&a, (const u8 *)"\x79\x00", 2);
+	CHECK_EQ(aml_finish(&a), 5 + 6);
+	CHECK(!memcmp(buf, "\x0c\x41\xd0\x0a\x03", 5));
+	CHECK(!memcmp(buf + 5, "\x11\x05\x0a\x02\x79\x00", 6));
+	{
+		const char *bad[] = { "PNP0A0", "pnp0a03", "PNP0A0G", "1NP0A03",
+				      "PNP0A033" };
+
+		for (i = 0; i < (int)ARRAY_SIZE(bad); i++) {
+			aml_init(&a, buf, sizeof(buf));
+			aml_eisaid(&a, bad[i]);
+			CHECK_EQ(aml_finish(&a), -1);
+		}
+	}
 
 	/* nesting, and a package long enough for a 2-byte PkgLength */
 	aml_init(&a, buf, sizeof(buf));
@@ -179,7 +203,7 @@ static void test_aml(void)
  * ACPI
  */
 struct tables {
-	u64 rsdp, rsdt, xsdt, fadt, madt, facs, dsdt;
+	u64 rsdp, rsdt, xsdt, fadt, madt, mcfg, facs, dsdt;
 };
 
 static void check_header(u64 t, const char *sig, u8 rev)
@@ -202,6 +226,7 @@ static void find_tables(struct tables *t, u64 rsdp)
 	t->xsdt = rd(rsdp + RSDP_XSDT, 8);
 	t->fadt = rd(t->xsdt + ACPI_HDR_SIZE, 8);
 	t->madt = rd(t->xsdt + ACPI_HDR_SIZE + 8, 8);
+	t->mcfg = rd(t->xsdt + ACPI_HDR_SIZE + 16, 8);
 	t->facs = rd(t->fadt + FADT_FIRMWARE_CTRL, 4);
 	t->dsdt = rd(t->fadt + FADT_X_DSDT, 8);
 }
@@ -277,10 +302,27 @@ static void check_acpi(const struct tables *t, unsigned int cpus, bool pm_timer)
 	/* RSDT and XSDT list the same tables */
 	check_header(t->xsdt, "XSDT", 1);
 	check_header(t->rsdt, "RSDT", 1);
-	CHECK_EQ(rd(t->xsdt + ACPI_HDR_LENGTH, 4), ACPI_HDR_SIZE + 16);
-	CHECK_EQ(rd(t->rsdt + ACPI_HDR_LENGTH, 4), ACPI_HDR_SIZE + 8);
+	CHECK_EQ(rd(t->xsdt + ACPI_HDR_LENGTH, 4), ACPI_HDR_SIZE + 24);
+	CHECK_EQ(rd(t->rsdt + ACPI_HDR_LENGTH, 4), ACPI_HDR_SIZE + 12);
 	CHECK_EQ(rd(t->rsdt + ACPI_HDR_SIZE, 4), t->fadt);
 	CHECK_EQ(rd(t->rsdt + ACPI_HDR_SIZE + 4, 4), t->madt);
+	CHECK_EQ(rd(t->rsdt + ACPI_HDR_SIZE + 8, 4), t->mcfg);
+
+	/* MCFG: one allocation, the e820-reserved ECAM window */
+	check_header(t->mcfg, "MCFG", 1);
+	CHECK_EQ(rd(t->mcfg + ACPI_HDR_LENGTH, 4), 60);
+	CHECK_EQ(rd(t->mcfg + 36, 8), 0);
+	CHECK_EQ(rd(t->mcfg + 44, 8), 0xe0000000);
+	CHECK_EQ(rd(t->mcfg + 52, 2), 0);
+	CHECK_EQ(rd(t->mcfg + 54, 1), 0);
+	CHECK_EQ(rd(t->mcfg + 55, 1), 255);
+	{
+		struct e820_table e820;
+
+		e820_build(&e820, &vm);
+		CHECK_EQ(e820_type_of(&e820, 0xe0000000, 0x10000000),
+			 E820_RESERVED);
+	}
 
 	/* FADT 6.0 */
 	check_header(f, "FACP", 6);
@@ -454,7 +496,20 @@ static void test_iasl(void)
 	find_tables(&t, rsdp);
 	iasl_one(dir, "dsdt", t.dsdt, (const char *const[]){
 		"Name (\\_S5, Package (0x04)", "0x05,", "Scope (\\_SB)",
-		"DefinitionBlock (\"\", \"DSDT\", 2,", NULL });
+		"DefinitionBlock (\"\", \"DSDT\", 2,", "Device (PCI0)",
+		"Name (_HID, EisaId (\"PNP0A08\")",
+		"Name (_CID, EisaId (\"PNP0A03\")",
+		"WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,",
+		"0x00FF, // Range Maximum", "0x0CF8, // Range Minimum",
+		"0x0CF7, // Range Maximum", "0x0D00, // Range Minimum",
+		"0xC0000000, // Range Minimum", "0xDFFFFFFF, // Range Maximum",
+		"Name (_PRT, Package (0x80)", "0x001FFFFF,",
+		"Name (_HID, EisaId (\"PNP0C02\")",
+		"Memory32Fixed (ReadWrite,", "0xE0000000, // Address Base",
+		"0x10000000, // Address Length", NULL });
+	iasl_one(dir, "mcfg", t.mcfg, (const char *const[]){
+		"Signature : \"MCFG\"", "Base Address : 00000000E0000000",
+		"Start Bus Number : 00", "End Bus Number : FF", NULL });
 	iasl_one(dir, "facp", t.fadt, (const char *const[]){
 		"Signature : \"FACP\"", "Revision : 06",
 		"SCI Interrupt : 0009",
@@ -510,7 +565,7 @@ static void test_mptable(unsigned int cpus)
 	CHECK_EQ(rd(mpc + 4, 2), size);
 	CHECK_EQ(rd(mpc + 6, 1), 4);
 	CHECK_EQ(sum(mpc, size), 0);
-	CHECK_EQ(rd(mpc + 34, 2), cpus + 2 + 15 + 2);
+	CHECK_EQ(rd(mpc + 34, 2), cpus + 3 + 15 + 128 + 2);
 	CHECK_EQ(rd(mpc + 36, 4), 0xfee00000);
 	CHECK(mpc >= FW_AREA_ADDR && mpc + size <= FW_AREA_END);
 	p = mpc + MPC_HEADER_SIZE;
@@ -521,7 +576,13 @@ static void test_mptable(unsigned int cpus)
 		CHECK_EQ(rd(p + 4, 4), 0x00a00f11);
 		CHECK_EQ(rd(p + 8, 4), 0x178bfbff);
 	}
+	/* PCI bus 0 (its MP ID is its bus number), then ISA */
 	CHECK_EQ(rd(p, 1), MP_BUS);
+	CHECK_EQ(rd(p + 1, 1), 0);
+	CHECK(!memcmp(gpa_to_hva(&vm, p + 2, 6), "PCI   ", 6));
+	p += 8;
+	CHECK_EQ(rd(p, 1), MP_BUS);
+	CHECK_EQ(rd(p + 1, 1), MP_ISA_BUS_ID);
 	CHECK(!memcmp(gpa_to_hva(&vm, p + 2, 6), "ISA   ", 6));
 	p += 8;
 	CHECK_EQ(rd(p, 1), MP_IOAPIC);
@@ -539,6 +600,17 @@ static void test_mptable(unsigned int cpus)
 		CHECK_EQ(rd(p + 5, 1), irq);
 		CHECK_EQ(rd(p + 6, 1), PC_IOAPIC_ID);
 		CHECK_EQ(rd(p + 7, 1), irq == 0 ? 2 : irq);
+		p += 8;
+	}
+	/* slot s pin i (0 = INTA#): GSI 16 + (s + i) % 8, level, low */
+	for (i = 0; i < 128; i++) {
+		CHECK_EQ(rd(p, 1), MP_INTSRC);
+		CHECK_EQ(rd(p + 1, 1), MP_INT);
+		CHECK_EQ(rd(p + 2, 2), 0x000f);
+		CHECK_EQ(rd(p + 4, 1), 0);
+		CHECK_EQ(rd(p + 5, 1), i);
+		CHECK_EQ(rd(p + 6, 1), PC_IOAPIC_ID);
+		CHECK_EQ(rd(p + 7, 1), 16 + ((i >> 2) + (i & 3)) % 8);
 		p += 8;
 	}
 	CHECK_EQ(rd(p, 1), MP_LINTSRC);

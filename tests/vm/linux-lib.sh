@@ -16,6 +16,7 @@
 #                    on the test VM's command line); the stress test gets
 #                    its duration + 60 more
 #   LINUX_APPEND     extra guest kernel command line
+#   LINUX_ARGS       extra launcher options (word-split), e.g. devices
 #   LINUX_SLEEP_MIN, LINUX_SLEEP_MAX   host-time bounds of "sleep 1" (s)
 #   LINUX_LOGDIR     where each run's timestamped console goes
 # shellcheck shell=sh
@@ -71,7 +72,7 @@ linux_run() {
 	{
 		timeout -k 5 "$2" "$LINUX_LAUNCHER" run --kernel "$LINUX_KERNEL" \
 			--initrd "$LINUX_INITRD" --append "$4" --cpus "$3" \
-			--memory "$LINUX_MEMORY" </dev/null 2>"$1.err"
+			--memory "$LINUX_MEMORY" ${LINUX_ARGS:-} </dev/null 2>"$1.err"
 		printf '\n@@LINUX-RC %s\n' "$?"
 	} | linux_stamp 3>&1 >>"$1"
 }

@@ -14,6 +14,11 @@
 #                              migrated across CPUs, the checks again,
 #                              poweroff
 #
+# The 1-vCPU poweroff run also has two PCI test devices (--device
+# pci-testdev twice) and checks the PCI bus from inside (nyx.pci=2, see
+# tests/linux-guest/init: host bridge, devices, BARs, MMCONFIG, no PCI
+# complaints); NYX_LINUX_PCI=0 in the environment leaves them out.
+#
 # Besides the guest's own verdicts (GUEST PASS/FAIL lines) the host side
 # (linux-lib.sh) checks the exit status, that the guest announced the
 # expected end, and times "sleep 1" in host time (LINUX_SLEEP_MIN..MAX).
@@ -121,7 +126,16 @@ else
 			continue
 		fi
 		linux_pin "$n"
-		linux_test "linux $v $m$linux_pinned" "$n" "$m"
+		# The PCI bus on the cheapest run (not for QEMU/KVM reference
+		# runs: another host bridge, no MMCONFIG on its i440FX).
+		if [ "$r" = 1:poweroff ] && [ "${LINUX_REF:-0}" != 1 ] &&
+		   [ "${NYX_LINUX_PCI:-1}" != 0 ]; then
+			LINUX_ARGS="--device pci-testdev --device pci-testdev"
+			linux_test "linux $v $m, 2 PCI devices$linux_pinned" "$n" "$m" nyx.pci=2
+			LINUX_ARGS=
+		else
+			linux_test "linux $v $m$linux_pinned" "$n" "$m"
+		fi
 		case "$reason" in
 		*"timed out"*) linux_hung="linux $v $m" ;;
 		esac

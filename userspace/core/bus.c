@@ -69,30 +69,68 @@ const struct bus_region *bus_find(struct bus *bus, u64 addr)
 	return find_locked(bus, addr);
 }
 
-int bus_register(struct bus *bus, u64 base, u64 len,
-		 const struct io_ops *ops, void *opaque)
+static bool range_valid(const struct bus *bus, u64 base, u64 len)
 {
 	u64 last = base + len - 1;
-	size_t i;
-	int ret = 0;
 
-	if (!len || last < base || last > bus->limit || !ops)
-		return -EINVAL;
+	return len && last >= base && last <= bus->limit;
+}
 
-	pthread_rwlock_wrlock(&bus->lock);
-	i = upper_bound(bus, base);
+/* Where [base, base + len) would be inserted, or -EEXIST if it overlaps
+ * a region. Called with the lock held. */
+static long insert_pos(const struct bus *bus, u64 base, u64 len)
+{
+	u64 last = base + len - 1;
+	size_t i = upper_bound(bus, base);
+
 	/* The region before must end before base, the one at i must start
 	 * after last. */
 	if (i > 0) {
 		const struct bus_region *prev = &bus->regions[i - 1];
 
 		if (prev->base + (prev->len - 1) >= base)
-			ret = -EEXIST;
+			return -EEXIST;
 	}
 	if (i < bus->nr && bus->regions[i].base <= last)
-		ret = -EEXIST;
-	if (ret)
+		return -EEXIST;
+	return i;
+}
+
+/* Index of the region at base owned by opaque, or -ENOENT. Locked. */
+static long find_exact(const struct bus *bus, u64 base, const void *opaque)
+{
+	size_t i = upper_bound(bus, base);
+
+	if (i && bus->regions[i - 1].base == base &&
+	    bus->regions[i - 1].opaque == opaque)
+		return i - 1;
+	return -ENOENT;
+}
+
+static void remove_at(struct bus *bus, size_t i)
+{
+	memmove(&bus->regions[i], &bus->regions[i + 1],
+		(bus->nr - i - 1) * sizeof(bus->regions[0]));
+	bus->nr--;
+}
+
+int bus_register(struct bus *bus, u64 base, u64 len,
+		 const struct io_ops *ops, void *opaque)
+{
+	long pos;
+	size_t i;
+	int ret = 0;
+
+	if (!range_valid(bus, base, len) || !ops)
+		return -EINVAL;
+
+	pthread_rwlock_wrlock(&bus->lock);
+	pos = insert_pos(bus, base, len);
+	if (pos < 0) {
+		ret = pos;
 		goto out;
+	}
+	i = pos;
 	if (bus->nr == bus->cap) {
 		size_t cap = bus->cap ? bus->cap * 2 : 16;
 		struct bus_region *r = realloc(bus->regions, cap * sizeof(*r));
@@ -109,6 +147,55 @@ int bus_register(struct bus *bus, u64 base, u64 len,
 	bus->regions[i] = (struct bus_region){
 		.base = base, .len = len, .ops = ops, .opaque = opaque,
 	};
+	bus->nr++;
+out:
+	pthread_rwlock_unlock(&bus->lock);
+	return ret;
+}
+
+int bus_unregister(struct bus *bus, u64 base, const void *opaque)
+{
+	long i;
+
+	pthread_rwlock_wrlock(&bus->lock);
+	i = find_exact(bus, base, opaque);
+	if (i >= 0)
+		remove_at(bus, i);
+	pthread_rwlock_unlock(&bus->lock);
+	return i < 0 ? i : 0;
+}
+
+int bus_move(struct bus *bus, u64 old_base, u64 new_base, const void *opaque)
+{
+	struct bus_region r;
+	long i, pos;
+	int ret = 0;
+
+	pthread_rwlock_wrlock(&bus->lock);
+	i = find_exact(bus, old_base, opaque);
+	if (i < 0) {
+		ret = i;
+		goto out;
+	}
+	r = bus->regions[i];
+	if (!range_valid(bus, new_base, r.len)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Take it out to check the new place against the others only; put
+	 * it back where it was if that fails. The array keeps its capacity,
+	 * so neither step can fail for memory. */
+	remove_at(bus, i);
+	pos = insert_pos(bus, new_base, r.len);
+	if (pos < 0) {
+		ret = pos;
+		pos = i;
+	} else {
+		r.base = new_base;
+	}
+	memmove(&bus->regions[pos + 1], &bus->regions[pos],
+		(bus->nr - pos) * sizeof(bus->regions[0]));
+	bus->regions[pos] = r;
 	bus->nr++;
 out:
 	pthread_rwlock_unlock(&bus->lock);

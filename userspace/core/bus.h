@@ -8,9 +8,13 @@
  * reads return all-ones and unclaimed writes are ignored, like an empty
  * ISA/PCI bus.
  *
- * Devices are registered before the vCPUs start; lookups take a read lock
- * only so that later hotplug stays possible. The bus never serialises
- * devices: each device locks its own state.
+ * Most devices are registered before the vCPUs start; PCI BARs come and go
+ * while the guest runs (bus_unregister(), bus_move()), so every change
+ * takes the write lock and lookups the read lock. An access copies its
+ * region under the lock and calls the device after dropping it: a device
+ * may see one last access just after its region went away, so its state
+ * must outlive the region (devices live as long as the launcher). The bus
+ * never serialises devices: each device locks its own state.
  */
 #ifndef NYX_BUS_H
 #define NYX_BUS_H
@@ -57,6 +61,19 @@ void bus_destroy(struct bus *bus);
  * (overlaps a registered region) or -ENOMEM. */
 int bus_register(struct bus *bus, u64 base, u64 len,
 		 const struct io_ops *ops, void *opaque);
+
+/* Remove the region that starts at base and belongs to opaque. Returns 0
+ * or -ENOENT. */
+int bus_unregister(struct bus *bus, u64 base, const void *opaque);
+
+/*
+ * Move the region at old_base owned by opaque to new_base (same length,
+ * ops and opaque) in one step under the lock, so no access sees it in
+ * neither place. Returns 0, -ENOENT (no such region), -EINVAL (the new
+ * place leaves the space) or -EEXIST (it overlaps another region); on an
+ * error the region stays where it was.
+ */
+int bus_move(struct bus *bus, u64 old_base, u64 new_base, const void *opaque);
 
 /* The region containing addr, or NULL. Not locked: for tests and setup. */
 const struct bus_region *bus_find(struct bus *bus, u64 addr);

@@ -64,7 +64,9 @@ void run_usage(FILE *out)
 "                          Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A),\n"
 "                          file:PATH (output only) or none\n"
 "      --device NAME       add a device; NAME: testdev (ports 0xe0-0xef, MMIO\n"
-"                          0xfe000000, see Documentation/testdev.rst).\n"
+"                          0xfe000000) or pci-testdev (a PCI device with\n"
+"                          MMIO, I/O and MSI-X BARs; each --device adds\n"
+"                          one, up to %d), see Documentation/testdev.rst.\n"
 "                          Repeatable\n"
 "      --irqchip on|off    in-kernel LAPIC/IOAPIC/PIC/PIT (default on). Off:\n"
 "                          no interrupts, HLT returns to the launcher and\n"
@@ -78,7 +80,8 @@ void run_usage(FILE *out)
 "Always present (Documentation/boot.rst): COM1 16550A at 0x3f8 (IRQ 4),\n"
 "COM2 at 0x2f8 (IRQ 3, output dropped), i8042 keyboard controller at\n"
 "0x60/0x64, RTC/CMOS at 0x70/0x71, POST port 0x80, fw_cfg at 0x510,\n"
-"ACPI PM at 0x600, reset control at 0xcf9, debug-exit port 0xf4.\n"
+"ACPI PM at 0x600, reset control at 0xcf9, debug-exit port 0xf4, PCI host\n"
+"bridge (ports 0xcf8/0xcfc, ECAM at 0xe0000000).\n"
 "\n"
 "Exit status:\n"
 "  0     the guest powered off (ACPI S5), all vCPUs halted (--irqchip\n"
@@ -90,7 +93,7 @@ void run_usage(FILE *out)
 "  8     the guest asked for a reset/reboot (port 0xcf9, keyboard\n"
 "        controller reset line); nyx cannot reset in place yet\n"
 "  SIGINT/SIGTERM/SIGHUP: nyx cleans up, then dies of that signal\n",
-		MAX_CPUS);
+		MAX_CPUS, MAX_PCI_TESTDEVS);
 }
 
 static int parse_serial(const char *arg, struct run_options *o)
@@ -116,7 +119,16 @@ static int parse_device(const char *arg, struct run_options *o)
 		o->testdev = true;
 		return 0;
 	}
-	pr_err("--device: unknown device '%s' (known: testdev)", arg);
+	if (!strcmp(arg, "pci-testdev")) {
+		if (o->pci_testdevs == MAX_PCI_TESTDEVS) {
+			pr_err("--device pci-testdev: at most %d", MAX_PCI_TESTDEVS);
+			return -1;
+		}
+		o->pci_testdevs++;
+		return 0;
+	}
+	pr_err("--device: unknown device '%s' (known: testdev, pci-testdev)",
+	       arg);
 	return -1;
 }
 

@@ -12,6 +12,7 @@
 #define DEFAULT_MEMORY		(64 * SZ_1M)
 #define DEFAULT_MEMORY_TEXT	"64M"
 #define MAX_CPUS		64
+#define MAX_PCI_TESTDEVS	16
 
 enum serial_backend {
 	SERIAL_STDIO,		/* stdout, and stdin as input */
@@ -31,6 +32,7 @@ struct run_options {
 	enum serial_backend serial;
 	const char *serial_path;	/* SERIAL_FILE */
 	bool testdev;
+	unsigned int pci_testdevs;	/* --device pci-testdev, each one */
 	bool irqchip;			/* in-kernel interrupt controllers */
 	bool pm_timer;			/* FADT advertises the PM timer */
 	bool verbose;

@@ -9,8 +9,8 @@
 #include "hw/acpi_pm.h"
 #include "hw/rtc.h"
 
-#define DSDT_AML_MAX		1024
-#define XSDT_ENTRIES		2	/* FADT, MADT */
+#define DSDT_AML_MAX		4096
+#define XSDT_ENTRIES		3	/* FADT, MADT, MCFG */
 
 /* A table with its common header filled in; the checksum comes last. */
 static u8 *new_table(struct fw_area *a, const char *sig, u32 len, u8 rev,
@@ -45,12 +45,152 @@ static void put_gas(u8 *p, u8 bits, u8 access, u64 port)
 	store_le(p + 4, port, 8);
 }
 
+/* ACPI 6.x 6.4.3.5: Word/DWord Address Space Descriptors, producers
+ * (the root bridge decodes these ranges for its children). */
+#define RES_WORD_ADDR		0x88
+#define RES_DWORD_ADDR		0x87
+#define RES_IO			0x47
+#define RES_MEM32_FIXED		0x86
+#define RES_END_TAG		0x79
+#define RES_TYPE_MEM		0
+#define RES_TYPE_IO		1
+#define RES_TYPE_BUS		2
+#define RES_MIN_MAX_FIXED	0x0c
+#define RES_IO_ENTIRE_RANGE	0x03
+#define RES_MEM_RW		0x01
+
+static u8 *res_word(u8 *p, u8 type, u8 tflags, u16 min, u16 max)
+{
+	p[0] = RES_WORD_ADDR;
+	store_le(p + 1, 13, 2);
+	p[3] = type;
+	p[4] = RES_MIN_MAX_FIXED;
+	p[5] = tflags;
+	store_le(p + 6, 0, 2);			/* granularity */
+	store_le(p + 8, min, 2);
+	store_le(p + 10, max, 2);
+	store_le(p + 12, 0, 2);			/* translation */
+	store_le(p + 14, max - min + 1, 2);
+	return p + 16;
+}
+
+static u8 *res_dword_mem(u8 *p, u32 min, u32 max)
+{
+	p[0] = RES_DWORD_ADDR;
+	store_le(p + 1, 23, 2);
+	p[3] = RES_TYPE_MEM;
+	p[4] = RES_MIN_MAX_FIXED;
+	p[5] = RES_MEM_RW;			/* non-cacheable, read/write */
+	store_le(p + 6, 0, 4);
+	store_le(p + 10, min, 4);
+	store_le(p + 14, max, 4);
+	store_le(p + 18, 0, 4);
+	store_le(p + 22, max - min + 1, 4);
+	return p + 26;
+}
+
+static u8 *res_end(u8 *p)
+{
+	p[0] = RES_END_TAG;
+	p[1] = 0;				/* checksum: none */
+	return p + 2;
+}
+
+/* The root bridge's _CRS: bus 0-255, the configuration ports, all other
+ * I/O (legacy devices sit behind the root bridge on a PC, like QEMU's),
+ * the 32-bit BAR window. */
+static size_t pci0_crs(u8 *buf)
+{
+	u8 *p = res_word(buf, RES_TYPE_BUS, 0, 0, PC_PCI_ECAM_BUSES - 1);
+
+	p[0] = RES_IO;
+	p[1] = 1;				/* 16-bit decode */
+	store_le(p + 2, PCI_HOST_CF8_PORT, 2);
+	store_le(p + 4, PCI_HOST_CF8_PORT, 2);
+	p[6] = 1;				/* alignment */
+	p[7] = 8;				/* 0xcf8-0xcff */
+	p += 8;
+	p = res_word(p, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, 0,
+		     PCI_HOST_CF8_PORT - 1);
+	p = res_word(p, RES_TYPE_IO, RES_IO_ENTIRE_RANGE,
+		     PCI_HOST_CF8_PORT + 8, 0xffff);
+	p = res_dword_mem(p, PC_PCI_MMIO_BASE, PC_PCI_MMIO_END - 1);
+	return res_end(p) - buf;
+}
+
+/* The ECAM window as a motherboard resource (PNP0C02): with it Linux
+ * finds MMCONFIG reserved in ACPI as well as in the e820 map. */
+static size_t ecam_crs(u8 *buf)
+{
+	u8 *p = buf;
+
+	p[0] = RES_MEM32_FIXED;
+	store_le(p + 1, 9, 2);
+	p[3] = RES_MEM_RW;
+	store_le(p + 4, PC_PCI_ECAM_BASE, 4);
+	store_le(p + 8, PC_PCI_ECAM_SIZE, 4);
+	return res_end(p + 12) - buf;
+}
+
+/* _PRT: every slot's four pins to GSIs 16-23, no link devices (so the
+ * OS programs them level triggered, active low). */
+static void pci0_prt(struct aml *a)
+{
+	unsigned int slot, pin;
+
+	aml_name(a, "_PRT");
+	aml_package_begin(a, PCI_MAX_SLOTS * PCI_INTX_PINS);
+	for (slot = 0; slot < PCI_MAX_SLOTS; slot++) {
+		for (pin = 0; pin < PCI_INTX_PINS; pin++) {
+			aml_package_begin(a, 4);
+			aml_integer(a, (u64)slot << 16 | 0xffff);
+			aml_integer(a, pin);
+			aml_integer(a, 0);	/* no link: a GSI */
+			aml_integer(a, pc_pci_intx_gsi(slot, pin + 1));
+			aml_end(a);
+		}
+	}
+	aml_end(a);
+}
+
+static void dsdt_pci0(struct aml *a)
+{
+	u8 crs[128];
+
+	aml_device_begin(a, "PCI0");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0A08");		/* PCI Express root bridge */
+	aml_name(a, "_CID");
+	aml_eisaid(a, "PNP0A03");		/* PCI root bridge */
+	aml_name(a, "_ADR");
+	aml_integer(a, 0);
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_name(a, "_SEG");
+	aml_integer(a, 0);
+	aml_name(a, "_BBN");
+	aml_integer(a, 0);
+	aml_name(a, "_CRS");
+	aml_buffer(a, crs, pci0_crs(crs));
+	pci0_prt(a);
+	aml_device_begin(a, "PDRC");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0C02");		/* motherboard resources */
+	aml_name(a, "_UID");
+	aml_integer(a, 1);
+	aml_name(a, "_CRS");
+	aml_buffer(a, crs, ecam_crs(crs));
+	aml_end(a);
+	aml_end(a);
+}
+
 long acpi_dsdt_aml(u8 *buf, size_t cap)
 {
 	struct aml a;
 
 	aml_init(&a, buf, cap);
 	aml_scope_begin(&a, "\\_SB");
+	dsdt_pci0(&a);
 	aml_end(&a);
 	/* \_S5: SLP_TYPa, SLP_TYPb, reserved, reserved. The PM1a control
 	 * write of a poweroff carries SLP_TYPa. */
@@ -199,6 +339,21 @@ static int build_madt(struct fw_area *a, unsigned int nr_cpus, u64 *gpa)
 	return 0;
 }
 
+static int build_mcfg(struct fw_area *a, u64 *gpa)
+{
+	u8 *t = new_table(a, "MCFG", MCFG_SIZE, 1, gpa);
+
+	if (!t)
+		return -ENOSPC;
+	/* 8 reserved bytes, then one allocation: segment 0, all buses */
+	store_le(t + MCFG_BASE, PC_PCI_ECAM_BASE, 8);
+	store_le(t + MCFG_SEGMENT, 0, 2);
+	t[MCFG_START_BUS] = 0;
+	t[MCFG_END_BUS] = PC_PCI_ECAM_BUSES - 1;
+	finish_table(t);
+	return 0;
+}
+
 static int build_sdts(struct fw_area *a, const u64 *entries, u64 *rsdt,
 		      u64 *xsdt)
 {
@@ -234,6 +389,8 @@ int acpi_build(struct fw_area *a, const struct acpi_config *c, u64 *rsdp)
 		ret = build_fadt(a, c, facs, dsdt, &entries[0]);
 	if (!ret)
 		ret = build_madt(a, c->nr_cpus, &entries[1]);
+	if (!ret)
+		ret = build_mcfg(a, &entries[2]);
 	if (!ret)
 		ret = build_sdts(a, entries, &rsdt, &xsdt);
 	if (ret)

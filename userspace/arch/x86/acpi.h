@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Minimal ACPI tables for a PC without PCI:
+ * Minimal ACPI tables for a PC with one PCI root bridge:
  *
  *   RSDP (v2)  at the start of the firmware area (0xf0000), where Linux
  *              scans, and also handed over in boot_params.acpi_rsdp_addr
  *              and hvm_start_info.rsdp_paddr
- *   XSDT/RSDT  -> FADT, MADT
+ *   XSDT/RSDT  -> FADT, MADT, MCFG
  *   FADT (6.0) -> FACS, DSDT; PM1a event/control and PM timer blocks,
  *              SCI on IRQ 9, reset register 0xcf9 = 0x06, 8042 and legacy
  *              devices present, no VGA, no SMI_CMD (already in ACPI mode)
  *   MADT       a LAPIC per vCPU, the IOAPIC, IRQ0 -> GSI 2 and SCI
  *              (level, active high) overrides, LINT1 NMI on all CPUs
+ *   MCFG       the PCI ECAM window (segment 0, buses 0-255)
  *   DSDT       \_S5 (SLP_TYP ACPI_PM_SLP_TYP_S5, for poweroff) and \_SB
+ *              with \_SB.PCI0 (PNP0A08/PNP0A03: _CRS bus/I/O/MMIO
+ *              windows, _PRT INTx -> GSI 16-23) and \_SB.PCI0.PDRC
+ *              (PNP0C02, reserves the ECAM window)
  * All in the e820-reserved F-segment, built with the shared checksum
  * helper and the AML emitter.
  */
@@ -110,6 +114,13 @@ struct fw_area;
 #define MADT_LAPIC_NMI_SIZE	6
 #define MADT_LAPIC_ENABLED	1
 #define ACPI_IRQ_LEVEL_HIGH	0x000d	/* polarity 01, trigger 11 */
+
+/* MCFG */
+#define MCFG_SIZE		60
+#define MCFG_BASE		44
+#define MCFG_SEGMENT		52
+#define MCFG_START_BUS		54
+#define MCFG_END_BUS		55
 
 struct acpi_config {
 	unsigned int nr_cpus;

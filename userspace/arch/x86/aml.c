@@ -164,6 +164,53 @@ void aml_package_begin(struct aml *a, u8 nr_elements)
 	aml_byte(a, nr_elements);
 }
 
+void aml_buffer(struct aml *a, const u8 *bytes, size_t len)
+{
+	aml_byte(a, AML_BUFFER_OP);
+	open_pkg(a);
+	aml_integer(a, len);
+	aml_bytes(a, bytes, len);
+	aml_end(a);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+void aml_eisaid(struct aml *a, const char *id)
+{
+	u32 v = 0;
+	int i, h;
+
+	if (strlen(id) != 7) {
+		a->error = true;
+		return;
+	}
+	/* three letters, 5 bits each, then four hex digits; stored big
+	 * endian, so the integer is the byte-swapped value */
+	for (i = 0; i < 3; i++) {
+		if (id[i] < 'A' || id[i] > 'Z') {
+			a->error = true;
+			return;
+		}
+		v = v << 5 | (id[i] - '@');
+	}
+	for (i = 3; i < 7; i++) {
+		h = hex_digit(id[i]);
+		if (h < 0) {
+			a->error = true;
+			return;
+		}
+		v = v << 4 | h;
+	}
+	aml_integer(a, __builtin_bswap32(v));
+}
+
 unsigned int aml_pkg_length(size_t len, u8 out[4])
 {
 	unsigned int n, i;

@@ -24,6 +24,7 @@
 #define AML_STRING_PREFIX	0x0d
 #define AML_QWORD_PREFIX	0x0e
 #define AML_SCOPE_OP		0x10
+#define AML_BUFFER_OP		0x11
 #define AML_PACKAGE_OP		0x12
 #define AML_DUAL_NAME_PREFIX	0x2e
 #define AML_MULTI_NAME_PREFIX	0x2f
@@ -63,6 +64,13 @@ void aml_name(struct aml *a, const char *name);
 void aml_scope_begin(struct aml *a, const char *name);
 void aml_device_begin(struct aml *a, const char *name);
 void aml_package_begin(struct aml *a, u8 nr_elements);
+
+/* Buffer (len) { bytes }: e.g. a ResourceTemplate. */
+void aml_buffer(struct aml *a, const u8 *bytes, size_t len);
+
+/* EisaId ("PNP0A08"): the compressed 32-bit ID, as an integer. Bad IDs
+ * are errors. */
+void aml_eisaid(struct aml *a, const char *id);
 void aml_end(struct aml *a);
 
 /* Encode a PkgLength for contents of len bytes into out (1-4 bytes);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "arch/x86/e820.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/pc.h"
 #include "core/vm.h"
 
 static void add(struct e820_table *t, u64 start, u64 end, u32 type)
@@ -20,6 +21,9 @@ void e820_build(struct e820_table *t, const struct vm *vm)
 	add(t, EBDA_ADDR, EBDA_END, E820_RESERVED);
 	add(t, FW_AREA_ADDR, FW_AREA_END, E820_RESERVED);
 	add(t, HIGH_MEMORY_ADDR, vm->low_size, E820_RAM);
+	/* Linux uses MMCONFIG only where the firmware reserved it. */
+	add(t, PC_PCI_ECAM_BASE, PC_PCI_ECAM_BASE + PC_PCI_ECAM_SIZE,
+	    E820_RESERVED);
 	add(t, RAM_HIGH_BASE, RAM_HIGH_BASE + vm->high_size, E820_RAM);
 }
 

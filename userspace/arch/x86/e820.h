@@ -31,7 +31,8 @@ struct e820_table {
 };
 
 /* RAM below the EBDA, the reserved EBDA and firmware area, RAM from 1 MiB
- * to the PCI hole and RAM from 4 GiB, per vm's low/high split. */
+ * to the PCI hole, the reserved PCI ECAM window and RAM from 4 GiB, per
+ * vm's low/high split. */
 void e820_build(struct e820_table *t, const struct vm *vm);
 
 /* The type of the entry wholly containing [addr, addr + size), or 0. */

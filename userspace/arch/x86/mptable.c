@@ -18,16 +18,17 @@
 u64 mptable_size(unsigned int nr_cpus)
 {
 	return MPC_HEADER_SIZE + nr_cpus * MPC_CPU_SIZE +
-	       MPC_ENTRY_SIZE * (1 + 1 + NR_ISA_INTSRC + NR_LINTSRC);
+	       MPC_ENTRY_SIZE * (2 + 1 + NR_ISA_INTSRC + MP_NR_PCI_INTSRC +
+				 NR_LINTSRC);
 }
 
-static u8 *put_intsrc(u8 *p, u8 type, u8 irqtype, u16 flags, u8 bus_irq,
-		      u8 dst_id, u8 dst_pin)
+static u8 *put_intsrc(u8 *p, u8 type, u8 irqtype, u16 flags, u8 bus,
+		      u8 bus_irq, u8 dst_id, u8 dst_pin)
 {
 	p[0] = type;
 	p[1] = irqtype;
 	store_le(p + 2, flags, 2);
-	p[4] = MP_ISA_BUS_ID;
+	p[4] = bus;
 	p[5] = bus_irq;
 	p[6] = dst_id;
 	p[7] = dst_pin;
@@ -66,10 +67,14 @@ int mptable_build(struct fw_area *a, const struct mptable_config *c)
 		p += MPC_CPU_SIZE;
 	}
 	p[0] = MP_BUS;
+	p[1] = MP_PCI_BUS_ID;
+	memcpy(p + 2, "PCI   ", 6);
+	p += MPC_ENTRY_SIZE;
+	p[0] = MP_BUS;
 	p[1] = MP_ISA_BUS_ID;
 	memcpy(p + 2, "ISA   ", 6);
 	p += MPC_ENTRY_SIZE;
-	count++;
+	count += 2;
 	p[0] = MP_IOAPIC;
 	p[1] = PC_IOAPIC_ID;
 	p[2] = PC_IOAPIC_VERSION;
@@ -82,12 +87,22 @@ int mptable_build(struct fw_area *a, const struct mptable_config *c)
 			continue;
 		/* ISA conventions (edge, active high) except the SCI. */
 		p = put_intsrc(p, MP_INTSRC, MP_INT,
-			       i == ACPI_PM_SCI_IRQ ? MP_IRQ_LEVEL_HIGH : 0, i,
-			       PC_IOAPIC_ID, pc_isa_irq_to_gsi(i));
+			       i == ACPI_PM_SCI_IRQ ? MP_IRQ_LEVEL_HIGH : 0,
+			       MP_ISA_BUS_ID, i, PC_IOAPIC_ID,
+			       pc_isa_irq_to_gsi(i));
 		count++;
 	}
-	p = put_intsrc(p, MP_LINTSRC, MP_EXTINT, 0, 0, MP_LINT_ALL, 0);
-	p = put_intsrc(p, MP_LINTSRC, MP_NMI, 0, 0, MP_LINT_ALL, 1);
+	/* PCI: source IRQ = slot << 2 | pin (0 = INTA#) */
+	for (i = 0; i < MP_NR_PCI_INTSRC; i++) {
+		p = put_intsrc(p, MP_INTSRC, MP_INT, MP_IRQ_LEVEL_LOW,
+			       MP_PCI_BUS_ID, i, PC_IOAPIC_ID,
+			       pc_pci_intx_gsi(i >> 2, (i & 3) + 1));
+		count++;
+	}
+	p = put_intsrc(p, MP_LINTSRC, MP_EXTINT, 0, MP_ISA_BUS_ID, 0,
+		       MP_LINT_ALL, 0);
+	p = put_intsrc(p, MP_LINTSRC, MP_NMI, 0, MP_ISA_BUS_ID, 0,
+		       MP_LINT_ALL, 1);
 	count += NR_LINTSRC;
 	store_le(mpc + 34, count, 2);
 	fw_set_checksum(mpc, size, 7);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Intel MultiProcessor Specification 1.4 tables: the floating pointer in
- * the EBDA and a configuration table (one processor entry per vCPU, an ISA
- * bus, the IOAPIC, ISA IRQs 0-15 with IRQ 0 on pin 2, LINT0 ExtINT and
- * LINT1 NMI). Linux uses them when ACPI is off or absent (acpi=off,
+ * the EBDA and a configuration table (one processor entry per vCPU, PCI
+ * bus 0 and an ISA bus, the IOAPIC, ISA IRQs 0-15 with IRQ 0 on pin 2,
+ * every PCI slot's INTA#-INTD# on pins 16-23 (level, active low), LINT0
+ * ExtINT and LINT1 NMI). A PCI bus's MP bus ID is its bus number, so the
+ * ISA bus comes after it, as SeaBIOS does. Linux uses them when ACPI is off or absent (acpi=off,
  * multiboot kernels).
  */
 #ifndef NYX_X86_MPTABLE_H
@@ -32,7 +34,10 @@ struct fw_area;
 #define MP_CPU_ENABLED		0x1
 #define MP_CPU_BSP		0x2
 #define MP_IRQ_LEVEL_HIGH	0x000d	/* active high (01), level (11) */
-#define MP_ISA_BUS_ID		0
+#define MP_IRQ_LEVEL_LOW	0x000f	/* active low (11), level (11) */
+#define MP_PCI_BUS_ID		0
+#define MP_ISA_BUS_ID		1
+#define MP_NR_PCI_INTSRC	(32 * 4)	/* slots x INTx pins */
 
 struct mptable_config {
 	unsigned int nr_cpus;
