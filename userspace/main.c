@@ -362,6 +362,12 @@ static int cmd_run(int argc, char **argv)
 		return ret > 0 ? 0 : NYX_EXIT_SETUP;
 	if (o.verbose)
 		nyx_debug = true;
+	if (o.nr_nics) {
+		/* net/tap.c is ready; the device that would use it is not. */
+		pr_err("--nic: virtio-net is not built yet");
+		run_options_free(&o);
+		return NYX_EXIT_SETUP;
+	}
 
 	ret = setup_signals();
 	if (ret)

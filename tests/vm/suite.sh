@@ -65,6 +65,15 @@ else
 	skip "nyx without /dev/nyx" "no launcher"
 fi
 
+# The tap backend of the future virtio-net (userspace/net, no nyx.ko
+# needed): taps on a new bridge, an IPv6 link-local frame through it,
+# teardown (tests/vm-tools/taptest.c).
+if [ -x /vm-tools/taptest ]; then
+	run_cmd "tap backend" sh -c 'modprobe tun && modprobe bridge && /vm-tools/taptest'
+else
+	skip "tap backend" "no /vm-tools/taptest"
+fi
+
 if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "insmod nyx.ko" "--no-module"
 else

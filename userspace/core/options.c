@@ -20,6 +20,7 @@ enum {
 	OPT_DEVICE,
 	OPT_IRQCHIP,
 	OPT_PM_TIMER,
+	OPT_NIC,
 };
 
 static const struct option run_long_options[] = {
@@ -33,6 +34,7 @@ static const struct option run_long_options[] = {
 	{ "device",  required_argument, NULL, OPT_DEVICE },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "pm-timer", required_argument, NULL, OPT_PM_TIMER },
+	{ "nic",     required_argument, NULL, OPT_NIC },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -74,6 +76,13 @@ void run_usage(FILE *out)
 "      --pm-timer on|off   advertise the ACPI PM timer (port 0x608) in the\n"
 "                          FADT (default off: Linux then runs on the TSC,\n"
 "                          clocksource tsc, at the rate nyx gives it)\n"
+"      --nic tap[,ifname=NAME][,bridge=BR][,mac=MAC]\n"
+"                          a virtio-net NIC on tap NAME (created if missing,\n"
+"                          default tapN), attached to bridge BR (created if\n"
+"                          missing); the guest's MAC (e.g. 52:54:00:12:34:56).\n"
+"                          What nyx creates it removes on exit. Repeatable,\n"
+"                          up to %d. Parsed, but refused at run time until\n"
+"                          the virtio-net device exists\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -93,7 +102,7 @@ void run_usage(FILE *out)
 "  8     the guest asked for a reset/reboot (port 0xcf9, keyboard\n"
 "        controller reset line); nyx cannot reset in place yet\n"
 "  SIGINT/SIGTERM/SIGHUP: nyx cleans up, then dies of that signal\n",
-		MAX_CPUS, MAX_PCI_TESTDEVS);
+		MAX_CPUS, MAX_PCI_TESTDEVS, MAX_NICS);
 }
 
 static int parse_serial(const char *arg, struct run_options *o)
@@ -140,6 +149,32 @@ static int parse_on_off(const char *name, const char *arg, bool *field)
 	}
 	pr_err("%s: '%s' is neither on nor off", name, arg);
 	return -1;
+}
+
+static int parse_nic(const char *arg, struct run_options *o)
+{
+	struct nic_options *n = &o->nics[o->nr_nics];
+	unsigned int i;
+
+	if (o->nr_nics == MAX_NICS) {
+		pr_err("--nic: at most %d NICs", MAX_NICS);
+		return -1;
+	}
+	if (nic_parse(arg, n))
+		return -1;
+	for (i = 0; i < o->nr_nics; i++) {
+		if (n->ifname[0] && !strcmp(n->ifname, o->nics[i].ifname)) {
+			pr_err("--nic: tap %s used by two NICs", n->ifname);
+			return -1;
+		}
+		if (n->mac_set && o->nics[i].mac_set &&
+		    !memcmp(n->mac, o->nics[i].mac, 6)) {
+			pr_err("--nic: two NICs with the same mac");
+			return -1;
+		}
+	}
+	o->nr_nics++;
+	return 0;
 }
 
 static int set_once(const char *name, const char **field, const char *arg)
@@ -202,6 +237,8 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		return parse_on_off("--irqchip", arg, &o->irqchip);
 	case OPT_PM_TIMER:
 		return parse_on_off("--pm-timer", arg, &o->pm_timer);
+	case OPT_NIC:
+		return parse_nic(arg, o);
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;

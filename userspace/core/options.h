@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/util.h"
+#include "net/nic.h"
 
 #define DEFAULT_MEMORY		(64 * SZ_1M)
 #define DEFAULT_MEMORY_TEXT	"64M"
@@ -36,6 +37,8 @@ struct run_options {
 	bool irqchip;			/* in-kernel interrupt controllers */
 	bool pm_timer;			/* FADT advertises the PM timer */
 	bool verbose;
+	struct nic_options nics[MAX_NICS];	/* --nic, in order */
+	unsigned int nr_nics;
 };
 
 /*

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <linux/if_tun.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/nic.h"
+
+bool nic_valid_ifname(const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (!len || len >= NIC_IFNAMSIZ || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (p = name; *p; p++) {
+		/* dev_valid_name() rejects '/', ':' and isspace() */
+		if (*p == '/' || *p == ':' || *p == ' ' ||
+		    (*p >= '\t' && *p <= '\r'))
+			return false;
+	}
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int nic_parse_mac(const char *s, u8 mac[6])
+{
+	u8 m[6];
+	int i;
+
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		m[i] = (u8)(hi << 4 | lo);
+	}
+	if (m[0] & 1)
+		return -EADDRNOTAVAIL;	/* group bit: multicast, broadcast */
+	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+		return -EADDRNOTAVAIL;
+	memcpy(mac, m, 6);
+	return 0;
+}
+
+static int set_name(const char *key, char *field, const char *val)
+{
+	if (strlen(val) >= NIC_IFNAMSIZ) {
+		pr_err("--nic: %s '%s' is too long (at most %d characters)",
+		       key, val, NIC_IFNAMSIZ - 1);
+		return -1;
+	}
+	if (!nic_valid_ifname(val)) {
+		pr_err("--nic: %s '%s' is not a valid interface name", key,
+		       val);
+		return -1;
+	}
+	strcpy(field, val);
+	return 0;
+}
+
+static int parse_kv(char *kv, struct nic_options *o, unsigned int *seen)
+{
+	static const char *const keys[] = { "ifname", "bridge", "mac" };
+	char *eq = strchr(kv, '=');
+	const char *val;
+	unsigned int k;
+	int ret;
+
+	if (!eq) {
+		pr_err("--nic: '%s' is not KEY=VALUE (keys: ifname, bridge, mac)",
+		       kv);
+		return -1;
+	}
+	*eq = '\0';
+	val = eq + 1;
+	for (k = 0; k < ARRAY_SIZE(keys); k++)
+		if (!strcmp(kv, keys[k]))
+			break;
+	if (k == ARRAY_SIZE(keys)) {
+		pr_err("--nic: unknown key '%s' (keys: ifname, bridge, mac)",
+		       kv);
+		return -1;
+	}
+	if (*seen & BIT(k)) {
+		pr_err("--nic: %s given more than once", kv);
+		return -1;
+	}
+	*seen |= BIT(k);
+	if (!*val) {
+		pr_err("--nic: %s needs a value", kv);
+		return -1;
+	}
+	switch (k) {
+	case 0:
+		return set_name("ifname", o->ifname, val);
+	case 1:
+		return set_name("bridge", o->bridge, val);
+	default:
+		ret = nic_parse_mac(val, o->mac);
+		if (ret == -EADDRNOTAVAIL) {
+			pr_err("--nic: mac %s is a multicast or zero address (want e.g. 52:54:00:12:34:56)",
+			       val);
+			return -1;
+		}
+		if (ret) {
+			pr_err("--nic: invalid mac '%s' (want 6 hex bytes, e.g. 52:54:00:12:34:56)",
+			       val);
+			return -1;
+		}
+		o->mac_set = true;
+		return 0;
+	}
+}
+
+int nic_parse(const char *arg, struct nic_options *o)
+{
+	unsigned int seen = 0;
+	char *copy, *p, *tok;
+	int ret = 0;
+
+	memset(o, 0, sizeof(*o));
+	copy = strdup(arg);
+	if (!copy) {
+		pr_err("--nic: out of memory");
+		return -1;
+	}
+	p = copy;
+	tok = strsep(&p, ",");
+	if (strcmp(tok, "tap")) {
+		pr_err("--nic: unknown backend '%s' (known: tap)", tok);
+		ret = -1;
+		goto out;
+	}
+	o->backend = NIC_TAP;
+	while (p) {
+		tok = strsep(&p, ",");
+		if (!*tok) {
+			pr_err("--nic: empty option in '%s'", arg);
+			ret = -1;
+			goto out;
+		}
+		ret = parse_kv(tok, o, &seen);
+		if (ret)
+			goto out;
+	}
+	if (o->bridge[0] && !strcmp(o->bridge, o->ifname)) {
+		pr_err("--nic: the tap and the bridge cannot both be '%s'",
+		       o->bridge);
+		ret = -1;
+	}
+out:
+	free(copy);
+	return ret;
+}
+
+unsigned int nic_tap_offloads(u64 features)
+{
+	unsigned int off = 0;
+
+	if (!(features & (1ull << VIRTIO_NET_F_GUEST_CSUM)))
+		return 0;
+	off |= TUN_F_CSUM;
+	if (features & (1ull << VIRTIO_NET_F_GUEST_TSO4))
+		off |= TUN_F_TSO4;
+	if (features & (1ull << VIRTIO_NET_F_GUEST_TSO6))
+		off |= TUN_F_TSO6;
+	if ((off & (TUN_F_TSO4 | TUN_F_TSO6)) &&
+	    (features & (1ull << VIRTIO_NET_F_GUEST_ECN)))
+		off |= TUN_F_TSO_ECN;
+	return off;
+}
