@@ -46,6 +46,8 @@
 						 * the state format version */
 #define NYX_CAP_TSC_KHZ			20	/* guest TSC rate, kHz (the host's,
 						 * constant, invariant, no scaling) */
+#define NYX_CAP_IOEVENTFD		21	/* NYX_IOEVENTFD: max per VM */
+#define NYX_CAP_IRQFD			22	/* NYX_IRQFD: max per VM */
 
 /* ---------------------------------------------------------------------
  * /dev/nyx ioctls
@@ -130,6 +132,59 @@ struct nyx_irqchip {
 };
 #define NYX_GET_IRQCHIP		_IOWR(NYXIO, 0x15, struct nyx_irqchip)
 #define NYX_SET_IRQCHIP		_IOW(NYXIO, 0x16, struct nyx_irqchip)
+
+/*
+ * ioeventfd (NYX_CAP_IOEVENTFD): a guest write of len bytes to addr (a
+ * port with NYX_IOEVENTFD_FLAG_PIO, else guest-physical MMIO outside RAM)
+ * signals the eventfd fd in the kernel and the vCPU goes on without an
+ * exit to userspace. len 1, 2, 4 or 8 (8: MMIO only) must equal the
+ * write's width; len 0 (MMIO only) matches any width. With
+ * NYX_IOEVENTFD_FLAG_DATAMATCH only writes of the value datamatch match.
+ * Writes that match nothing exit to userspace as before.
+ */
+#define NYX_IOEVENTFD_FLAG_DATAMATCH	(1u << 0)
+#define NYX_IOEVENTFD_FLAG_PIO		(1u << 1)
+#define NYX_IOEVENTFD_FLAG_DEASSIGN	(1u << 2)
+#define NYX_IOEVENTFD_VALID_FLAGS	(NYX_IOEVENTFD_FLAG_DATAMATCH | \
+					 NYX_IOEVENTFD_FLAG_PIO | \
+					 NYX_IOEVENTFD_FLAG_DEASSIGN)
+struct nyx_ioeventfd {
+	__u64 datamatch;
+	__u64 addr;
+	__u32 len;		/* 0, 1, 2, 4, 8 */
+	__s32 fd;		/* an eventfd */
+	__u32 flags;		/* NYX_IOEVENTFD_FLAG_* */
+	__u32 padding;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+#define NYX_IOEVENTFD		_IOW(NYXIO, 0x17, struct nyx_ioeventfd)
+
+/*
+ * irqfd (NYX_CAP_IRQFD, needs NYX_CREATE_IRQCHIP): each signal of the
+ * eventfd fd injects an interrupt in the kernel, from any thread: an MSI
+ * (NYX_IRQFD_FLAG_MSI: msi_address/msi_data as in NYX_SIGNAL_MSI; there
+ * is no separate routing table) or an edge on GSI gsi (as a pulse with
+ * NYX_IRQ_LINE). With NYX_IRQFD_FLAG_RESAMPLE (GSI only) the signal
+ * asserts a level-triggered GSI instead and keeps it asserted until the
+ * guest's EOI of the vector, which deasserts it and signals resamplefd.
+ */
+#define NYX_IRQFD_FLAG_DEASSIGN		(1u << 0)
+#define NYX_IRQFD_FLAG_RESAMPLE		(1u << 1)
+#define NYX_IRQFD_FLAG_MSI		(1u << 2)
+#define NYX_IRQFD_VALID_FLAGS		(NYX_IRQFD_FLAG_DEASSIGN | \
+					 NYX_IRQFD_FLAG_RESAMPLE | \
+					 NYX_IRQFD_FLAG_MSI)
+struct nyx_irqfd {
+	__s32 fd;		/* an eventfd */
+	__u32 gsi;		/* without NYX_IRQFD_FLAG_MSI */
+	__u32 flags;		/* NYX_IRQFD_FLAG_* */
+	__s32 resamplefd;	/* with NYX_IRQFD_FLAG_RESAMPLE, else 0 */
+	__u64 msi_address;	/* with NYX_IRQFD_FLAG_MSI, else 0 */
+	__u32 msi_data;		/* with NYX_IRQFD_FLAG_MSI, else 0 */
+	__u32 padding;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+#define NYX_IRQFD		_IOW(NYXIO, 0x18, struct nyx_irqfd)
 
 /* ---------------------------------------------------------------------
  * vCPU ioctls
@@ -380,5 +435,7 @@ NYX_STATIC_ASSERT(sizeof(struct nyx_msi) == 32, "msi");
 NYX_STATIC_ASSERT(sizeof(struct nyx_irqchip) == 528, "irqchip");
 NYX_STATIC_ASSERT(sizeof(struct nyx_local_apic) == 1032, "lapic");
 NYX_STATIC_ASSERT(sizeof(struct nyx_vcpu_events) == 72, "vcpu_events");
+NYX_STATIC_ASSERT(sizeof(struct nyx_ioeventfd) == 48, "ioeventfd");
+NYX_STATIC_ASSERT(sizeof(struct nyx_irqfd) == 48, "irqfd");
 
 #endif /* _UAPI_NYX_H */

@@ -17,6 +17,7 @@
 #include <uapi/nyx.h>
 
 #include "x86/emulate.h"
+#include "core/eventfd.h"
 
 #define NYX_MAX_VCPUS		64
 #define NYX_MAX_SLOTS		32
@@ -44,6 +45,7 @@ enum nyx_exit_stat {
 	NYX_STAT_NMI_INJECT,
 	NYX_STAT_IRQ_WINDOW,	/* interrupt/NMI window exits */
 	NYX_STAT_HALT_SLEEP,	/* sleeps in HLT or wait-for-SIPI */
+	NYX_STAT_IOEVENTFD,	/* writes an ioeventfd took */
 	NYX_NR_STATS
 };
 
@@ -76,6 +78,7 @@ struct nyx_vm {
 	struct dentry *debugfs;
 	struct nyx_vm_irqchip *irqchip;	/* NYX_CREATE_IRQCHIP, or NULL */
 	u64 tsc_offset;			/* every vCPU's TSC starts at 0 at once */
+	struct nyx_vm_eventfds eventfds;	/* NYX_IOEVENTFD, NYX_IRQFD */
 	void *vendor;			/* vendor per-VM data */
 };
 

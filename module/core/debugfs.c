@@ -31,6 +31,7 @@ const char *const nyx_stat_names[NYX_NR_STATS] = {
 	[NYX_STAT_NMI_INJECT] = "nmi_injected",
 	[NYX_STAT_IRQ_WINDOW] = "irq_window",
 	[NYX_STAT_HALT_SLEEP] = "halt_sleep",
+	[NYX_STAT_IOEVENTFD] = "ioeventfd",
 };
 
 static struct dentry *nyx_debugfs_root;

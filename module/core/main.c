@@ -124,6 +124,10 @@ long nyx_check_extension(unsigned long cap)
 		return tsc_khz;
 	case NYX_CAP_VCPU_EVENTS:
 		return nyx_ops->get_events ? 1 : 0;
+	case NYX_CAP_IOEVENTFD:
+		return NYX_MAX_IOEVENTFDS;
+	case NYX_CAP_IRQFD:
+		return nyx_ops->inject_irq ? NYX_MAX_IRQFDS : 0;
 	default:
 		return 0;
 	}
@@ -187,14 +191,20 @@ static int __init nyx_init(void)
 	if (r)
 		goto out_cpuhp;
 
-	r = misc_register(&nyx_dev);
+	r = nyx_eventfd_module_init();
 	if (r)
 		goto out_debugfs;
+
+	r = misc_register(&nyx_dev);
+	if (r)
+		goto out_eventfd;
 
 	pr_info("nyx: loaded, backend %s, API version %d\n", nyx_ops->name,
 		NYX_API_VERSION);
 	return 0;
 
+out_eventfd:
+	nyx_eventfd_module_exit();
 out_debugfs:
 	nyx_debugfs_exit();
 out_cpuhp:
@@ -208,6 +218,7 @@ static void __exit nyx_exit(void)
 {
 	/* Every VM holds a module reference through its file: none is left. */
 	misc_deregister(&nyx_dev);
+	nyx_eventfd_module_exit();
 	nyx_debugfs_exit();
 	cpuhp_remove_state_nocalls(nyx_cpuhp_state);
 	nyx_ops->hardware_unsetup();

@@ -125,6 +125,9 @@ static long nyx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case NYX_GET_IRQCHIP:
 	case NYX_SET_IRQCHIP:
 		return nyx_irqchip_vm_ioctl(vm, ioctl, argp);
+	case NYX_IOEVENTFD:
+	case NYX_IRQFD:
+		return nyx_eventfd_vm_ioctl(vm, ioctl, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -136,6 +139,8 @@ static void nyx_vm_destroy(struct kref *ref)
 	int i;
 
 	nyx_debugfs_vm_remove(vm);
+	/* irqfds inject into the irqchip and wake vCPUs: first */
+	nyx_eventfd_vm_destroy(vm);
 	/* no timer may fire into a vCPU that is going away */
 	nyx_irqchip_stop(vm);
 	for (i = 0; i < NYX_MAX_VCPUS; i++)
@@ -199,6 +204,7 @@ long nyx_create_vm(unsigned long type)
 		goto out_disable;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	nyx_eventfd_vm_init(vm);
 	vm->tsc_offset = -rdtsc();
 	vm->id = ida_alloc(&nyx_vm_ida, GFP_KERNEL);
 	if (vm->id < 0) {

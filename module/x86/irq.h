@@ -62,6 +62,14 @@ int nyx_irqchip_deliver(struct nyx_vm_irqchip *chip,
 			const struct nyx_apic_msg *msg,
 			const struct nyx_lapic *src);
 
+/* For irqfds (core/eventfd.c): any context, take the lock themselves. */
+void nyx_irqchip_drive_gsi(struct nyx_vm_irqchip *chip, u32 gsi, int level);
+void nyx_irqchip_pulse_gsi(struct nyx_vm_irqchip *chip, u32 gsi);
+int nyx_irqchip_send_msi(struct nyx_vm_irqchip *chip,
+			 const struct nyx_apic_msg *msg);
+/* Before an I/O APIC EOI of vector: resampling irqfds. Lock held. */
+void nyx_irqchip_eoi_resample(struct nyx_vm_irqchip *chip, u8 vector);
+
 /* lapic.c: vCPU side */
 int nyx_lapic_create(struct nyx_vcpu *vcpu);
 void nyx_lapic_destroy(struct nyx_vcpu *vcpu);

@@ -11,6 +11,7 @@
 
 #include "x86/irq.h"
 #include "x86/x86.h"
+#include "core/eventfd.h"
 
 static struct nyx_vm_irqchip *nyx_chip(struct nyx_vm *vm)
 {
@@ -70,6 +71,65 @@ static void nyx_set_gsi(struct nyx_vm_irqchip *chip, u32 gsi, int level)
 	if (gsi < NYX_NR_ISA_IRQS && gsi != NYX_PIC_CASCADE_IRQ)
 		nyx_pic_set_irq(&chip->pic, gsi, level);
 	nyx_ioapic_set_irq(&chip->ioapic, gsi ? gsi : 2, level);
+}
+
+/* ---- irqfd (core/eventfd.c): any context, the lock not held ---- */
+
+void nyx_irqchip_drive_gsi(struct nyx_vm_irqchip *chip, u32 gsi, int level)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	nyx_set_gsi(chip, gsi, level);
+	spin_unlock_irqrestore(&chip->lock, flags);
+}
+
+/* An edge; nothing if the line is held high (no edge is possible). */
+void nyx_irqchip_pulse_gsi(struct nyx_vm_irqchip *chip, u32 gsi)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	if (!(chip->gsi_levels & (1u << gsi))) {
+		nyx_set_gsi(chip, gsi, 1);
+		nyx_set_gsi(chip, gsi, 0);
+	}
+	spin_unlock_irqrestore(&chip->lock, flags);
+}
+
+int nyx_irqchip_send_msi(struct nyx_vm_irqchip *chip,
+			 const struct nyx_apic_msg *msg)
+{
+	unsigned long flags;
+	int r;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	r = nyx_irqchip_deliver(chip, msg, NULL);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return r;
+}
+
+/*
+ * EOI of vector: before the I/O APIC clears Remote IRR (and re-delivers
+ * an asserted line), lower the level-triggered lines that resampling
+ * irqfds hold and have their resamplefds signalled. Lock held.
+ */
+void nyx_irqchip_eoi_resample(struct nyx_vm_irqchip *chip, u8 vector)
+{
+	unsigned long gsis = READ_ONCE(chip->vm->eventfds.resample_gsis);
+	unsigned int gsi;
+
+	for_each_set_bit(gsi, &gsis, NYX_NR_GSI) {
+		u64 rte = chip->ioapic.s.redir[gsi ? gsi : 2];
+
+		if ((rte & NYX_IOAPIC_RTE_VECTOR) != vector ||
+		    !(rte & NYX_IOAPIC_RTE_LEVEL) ||
+		    !(rte & NYX_IOAPIC_RTE_REMOTE_IRR) ||
+		    !(chip->gsi_levels & (1u << gsi)))
+			continue;
+		nyx_set_gsi(chip, gsi, 0);
+		nyx_irqfd_resample(chip->vm, gsi);
+	}
 }
 
 /*
@@ -259,6 +319,9 @@ bool nyx_irqchip_mmio(struct nyx_vcpu *vcpu, u64 gpa, unsigned int len,
 						  now);
 	} else if (gpa >= NYX_IOAPIC_BASE &&
 		   gpa + len <= NYX_IOAPIC_BASE + NYX_IOAPIC_MMIO_SIZE) {
+		if (write && gpa - NYX_IOAPIC_BASE == NYX_IOAPIC_EOI &&
+		    (len == 4 || len == 8))
+			nyx_irqchip_eoi_resample(chip, val & 0xff);
 		if (write)
 			nyx_ioapic_mmio_write(&chip->ioapic,
 					      gpa - NYX_IOAPIC_BASE, len, val);

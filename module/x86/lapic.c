@@ -54,6 +54,7 @@ static void nyx_lapic_eoi(void *opaque, u8 vector)
 {
 	struct nyx_vcpu_apic *va = opaque;
 
+	nyx_irqchip_eoi_resample(nyx_vcpu_chip(va->vcpu), vector);
 	nyx_ioapic_eoi(&nyx_vcpu_chip(va->vcpu)->ioapic, vector);
 }
 

@@ -433,6 +433,13 @@ int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio)
 			vcpu->rip = pio->next_rip;
 			return 1;
 		}
+		/* a virtio notify: signal the eventfd, stay in the guest */
+		if (!pio->in && nyx_ioeventfd_write(vcpu->vm, true, pio->port,
+						    pio->size, &val)) {
+			vcpu->stats[NYX_STAT_IOEVENTFD]++;
+			vcpu->rip = pio->next_rip;
+			return 1;
+		}
 		sio->next_rip = pio->next_rip;
 		sio->size = pio->size;
 		if (pio->in) {
@@ -498,6 +505,15 @@ static int nyx_emulator_result(struct nyx_vcpu *vcpu, enum x86_emu_result r)
 		/* the LAPIC and I/O APIC answer at once: re-execute */
 		if (nyx_irqchip_mmio(vcpu, acc->gpa, acc->len, acc->is_write,
 				     acc->data)) {
+			emu->nr_mmio_done++;
+			nyx_x86_emu_prepare(vcpu);
+			return nyx_emulator_result(vcpu, x86_emulate(emu));
+		}
+		/* an ioeventfd completes the write like a device would */
+		if (acc->is_write &&
+		    nyx_ioeventfd_write(vcpu->vm, false, acc->gpa, acc->len,
+					acc->data)) {
+			vcpu->stats[NYX_STAT_IOEVENTFD]++;
 			emu->nr_mmio_done++;
 			nyx_x86_emu_prepare(vcpu);
 			return nyx_emulator_result(vcpu, x86_emulate(emu));

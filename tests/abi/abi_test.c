@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -954,6 +955,543 @@ static void test_leaks(int cycles)
 	       free0, free1, slab0, slab1);
 }
 
+/* ---------------------------------------------------------------------
+ * ioeventfd and irqfd (NYX_IOEVENTFD, NYX_IRQFD)
+ */
+
+/* The eventfd's count (0 if none), consumed. */
+static uint64_t efd_count(int fd)
+{
+	uint64_t v = 0;
+
+	if (read(fd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+static int ioev(int vm_fd, int fd, uint64_t addr, uint32_t len,
+		uint32_t flags, uint64_t datamatch)
+{
+	struct nyx_ioeventfd a = {
+		.datamatch = datamatch, .addr = addr, .len = len, .fd = fd,
+		.flags = flags,
+	};
+
+	return ioctl(vm_fd, NYX_IOEVENTFD, &a);
+}
+
+#define PIO	NYX_IOEVENTFD_FLAG_PIO
+#define DM	NYX_IOEVENTFD_FLAG_DATAMATCH
+#define DEASSIGN NYX_IOEVENTFD_FLAG_DEASSIGN
+
+static void test_ioeventfd_args(void)
+{
+	struct nyx_ioeventfd a;
+	int vm, e, e2, devnull, i, max;
+
+	max = ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_IOEVENTFD);
+	EXPECT(max >= 16, "cap ioeventfd %d", max);
+	vm = ioctl(sys_fd, NYX_CREATE_VM, 0);
+	e = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	e2 = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x500, 1, 1u << 7, 0));
+	memset(&a, 0, sizeof(a));
+	a.addr = 0x500; a.len = 1; a.fd = e; a.flags = PIO; a.padding = 1;
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_IOEVENTFD, &a));
+	a.padding = 0; a.reserved[1] = 1;
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_IOEVENTFD, &a));
+	EXPECT_ERR(EFAULT, ioctl(vm, NYX_IOEVENTFD, (void *)8));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x500, 3, PIO, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x500, 16, 0, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x500, 8, PIO, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x500, 0, PIO, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x20000, 0, DM, 5));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x10000, 1, PIO, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0xffff, 2, PIO, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, e, ~0ull, 2, 0, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, e, 0x500, 1, PIO | DM, 0x100));
+	EXPECT_ERR(EBADF, ioev(vm, -1, 0x500, 1, PIO, 0));
+	EXPECT_ERR(EBADF, ioev(vm, 1000, 0x500, 1, PIO, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, devnull, 0x500, 1, PIO, 0));
+	EXPECT_ERR(EINVAL, ioev(vm, vm, 0x500, 1, PIO, 0));
+
+	EXPECT(ioev(vm, e, 0x500, 2, PIO, 0) == 0, "pio assign");
+	EXPECT_ERR(EEXIST, ioev(vm, e, 0x500, 2, PIO, 0));
+	EXPECT_ERR(EEXIST, ioev(vm, e2, 0x500, 2, PIO | DM, 3));
+	EXPECT(ioev(vm, e, 0x500, 1, PIO, 0) == 0, "other width");
+	EXPECT(ioev(vm, e, 0x500, 2, 0, 0) == 0, "same address in MMIO");
+	EXPECT_ERR(EEXIST, ioev(vm, e, 0x500, 0, 0, 0));
+	EXPECT(ioev(vm, e, 0x600, 4, PIO | DM, 1) == 0 &&
+	       ioev(vm, e2, 0x600, 4, PIO | DM, 2) == 0, "two datamatches");
+	EXPECT_ERR(EEXIST, ioev(vm, e2, 0x600, 4, PIO | DM, 2));
+	EXPECT_ERR(EEXIST, ioev(vm, e2, 0x600, 4, PIO, 0));
+
+	EXPECT_ERR(ENOENT, ioev(vm, e, 0x700, 2, PIO | DEASSIGN, 0));
+	EXPECT_ERR(ENOENT, ioev(vm, e2, 0x500, 2, PIO | DEASSIGN, 0));
+	EXPECT_ERR(ENOENT, ioev(vm, e, 0x600, 4, PIO | DM | DEASSIGN, 2));
+	EXPECT(ioev(vm, e, 0x600, 4, PIO | DM | DEASSIGN, 1) == 0,
+	       "deassign datamatch");
+	EXPECT_ERR(ENOENT, ioev(vm, e, 0x600, 4, PIO | DM | DEASSIGN, 1));
+	EXPECT(ioev(vm, e, 0x600, 4, PIO | DM, 1) == 0, "assign again");
+	EXPECT_ERR(EBADF, ioev(vm, -1, 0x500, 2, PIO | DEASSIGN, 0));
+
+	/* 5 assigned: fill up to the limit */
+	for (i = 5; i < max; i++)
+		if (ioev(vm, e, 0x10000 + 8 * i, 4, 0, 0))
+			break;
+	EXPECT(i == max, "%d ioeventfds (limit %d)", i, max);
+	EXPECT_ERR(ENOSPC, ioev(vm, e, 0x8000, 1, PIO, 0));
+	EXPECT(ioev(vm, e, 0x10000 + 8 * 7, 4, DEASSIGN, 0) == 0 &&
+	       ioev(vm, e, 0x8000, 1, PIO, 0) == 0, "room after deassign");
+
+	/* the VM goes with its ioeventfds, the eventfds live on */
+	close(vm);
+	EXPECT(write(e, &(uint64_t){ 1 }, 8) == 8 && efd_count(e) == 1,
+	       "eventfd usable after the VM");
+	close(e);
+	close(e2);
+	close(devnull);
+}
+
+struct toggler {
+	int vm_fd, efd, stop, n;
+};
+
+/* assign/deassign another ioeventfd while the vCPU looks them up */
+static void *ioev_toggler(void *arg)
+{
+	struct toggler *t = arg;
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		if (ioev(t->vm_fd, t->efd, 0x501 + (t->n & 7), 1, PIO, 0) ||
+		    ioev(t->vm_fd, t->efd, 0x501 + (t->n & 7), 1,
+			 PIO | DEASSIGN, 0))
+			break;
+		t->n++;
+	}
+	return NULL;
+}
+
+/*
+ * Matching writes signal their eventfd and never reach userspace;
+ * everything else exits as before. See the guest's code for the writes.
+ */
+static void test_ioeventfd_run(void)
+{
+	static const uint8_t code[] = {
+		0xba, 0x00, 0x05,		/* mov dx, 0x500 */
+		0xb8, 0x11, 0x11,		/* mov ax, 0x1111 */
+		0xef, 0xef,			/* out dx, ax (x2): A */
+		0xee,				/* out dx, al: exit */
+		0xba, 0x10, 0x05,		/* mov dx, 0x510 */
+		0xb0, 0x07, 0xee,		/* out dx, 7: B */
+		0xb0, 0x08, 0xee,		/* out dx, 8: exit */
+		0xb8, 0x00, 0x20, 0x8e, 0xd8,	/* ds = 0x2000 (MMIO) */
+		0x66, 0xb8, 0x78, 0x56, 0x34, 0x12, /* mov eax, 0x12345678 */
+		0x66, 0xa3, 0x00, 0x00,		/* mov [0], eax: C */
+		0xa3, 0x10, 0x00,		/* mov [0x10], ax: D */
+		0xa2, 0x10, 0x00,		/* mov [0x10], al: D */
+		0xc7, 0x06, 0x20, 0x00, 0xef, 0xbe, /* mov word [0x20], 0xbeef: E */
+		0xc7, 0x06, 0x20, 0x00, 0xee, 0xbe, /* mov word [0x20], 0xbeee: exit */
+		0xa3, 0x00, 0x00,		/* mov [0], ax: exit */
+		0xf4,				/* hlt */
+		/* 0x1037: 2000 more writes for A */
+		0xba, 0x00, 0x05,		/* mov dx, 0x500 */
+		0xb9, 0xd0, 0x07,		/* mov cx, 2000 */
+		0xef, 0xe2, 0xfd,		/* 1: out dx, ax; loop 1b */
+		0xf4,				/* hlt */
+	};
+	static const char *const names[] = { "ioeventfd", "userspace_exits" };
+	struct toggler tg = { 0 };
+	struct nyx_regs regs;
+	struct vm vm;
+	struct vcpu v;
+	int fa, fb, fc, fd, fe, ok;
+	pthread_t t;
+	long n[2];
+	uint8_t *io;
+
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	fa = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fb = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fc = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fe = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	EXPECT(ioev(vm.fd, fa, 0x500, 2, PIO, 0) == 0 &&
+	       ioev(vm.fd, fb, 0x510, 1, PIO | DM, 7) == 0 &&
+	       ioev(vm.fd, fc, 0x20000, 4, 0, 0) == 0 &&
+	       ioev(vm.fd, fd, 0x20010, 0, 0, 0) == 0 &&
+	       ioev(vm.fd, fe, 0x20020, 2, DM, 0xbeef) == 0, "assign 5");
+
+	io = (uint8_t *)v.run + NYX_RUN_IO_PAGE * 4096;
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO &&
+	       v.run->io.port == 0x500 && v.run->io.size == 1,
+	       "1-byte write to a 2-byte ioeventfd exits (reason %u port %#x size %u)",
+	       v.run->exit_reason, v.run->io.port, v.run->io.size);
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO &&
+	       v.run->io.port == 0x510 && io[0] == 8,
+	       "datamatch miss exits (reason %u port %#x data %u)",
+	       v.run->exit_reason, v.run->io.port, io[0]);
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_MMIO &&
+	       v.run->mmio.phys_addr == 0x20020 && v.run->mmio.is_write &&
+	       v.run->mmio.data[0] == 0xee,
+	       "MMIO datamatch miss exits (reason %u addr %llx)",
+	       v.run->exit_reason, (unsigned long long)v.run->mmio.phys_addr);
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_MMIO &&
+	       v.run->mmio.phys_addr == 0x20000 && v.run->mmio.len == 2,
+	       "MMIO width miss exits (reason %u addr %llx)",
+	       v.run->exit_reason, (unsigned long long)v.run->mmio.phys_addr);
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_HLT,
+	       "then HLT (reason %u)", v.run->exit_reason);
+	EXPECT(efd_count(fa) == 2 && efd_count(fb) == 1 &&
+	       efd_count(fc) == 1 && efd_count(fd) == 2 && efd_count(fe) == 1,
+	       "eventfd counts");
+	if (!vcpu0_stats(names, n, 2))
+		EXPECT(n[0] == 7 && n[1] == 5,
+		       "debugfs: ioeventfd %ld, returns to userspace %ld",
+		       n[0], n[1]);
+
+	/* 2000 notifies in the kernel while ioeventfds come and go */
+	tg.vm_fd = vm.fd;
+	tg.efd = fb;
+	pthread_create(&t, NULL, ioev_toggler, &tg);
+	ioctl(v.fd, NYX_GET_REGS, &regs);
+	regs.rip = 0x1037;
+	ioctl(v.fd, NYX_SET_REGS, &regs);
+	ok = run(&v) == 0 && v.run->exit_reason == NYX_EXIT_HLT;
+	__atomic_store_n(&tg.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	EXPECT(ok && efd_count(fa) == 2000,
+	       "2000 notifies, no exit (reason %u), %d assign/deassign pairs",
+	       v.run->exit_reason, tg.n);
+	EXPECT(tg.n > 0, "toggler ran");
+
+	/* deassigned: the same writes exit again */
+	EXPECT(ioev(vm.fd, fa, 0x500, 2, PIO | DEASSIGN, 0) == 0, "deassign");
+	regs.rip = 0x1037;
+	ioctl(v.fd, NYX_SET_REGS, &regs);
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO &&
+	       v.run->io.port == 0x500 && efd_count(fa) == 0,
+	       "after deassign the write exits");
+
+	/* closing an eventfd that is still assigned changes nothing */
+	close(fc);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+	close(fa);
+	close(fb);
+	close(fd);
+	close(fe);
+}
+
+static int irqfd(int vm_fd, int fd, uint32_t gsi, uint32_t flags,
+		 int resamplefd, uint64_t msi_addr, uint32_t msi_data)
+{
+	struct nyx_irqfd a = {
+		.fd = fd, .gsi = gsi, .flags = flags, .resamplefd = resamplefd,
+		.msi_address = msi_addr, .msi_data = msi_data,
+	};
+
+	return ioctl(vm_fd, NYX_IRQFD, &a);
+}
+
+#define IRQFD_MSI	NYX_IRQFD_FLAG_MSI
+#define IRQFD_DEASSIGN	NYX_IRQFD_FLAG_DEASSIGN
+#define IRQFD_RESAMPLE	NYX_IRQFD_FLAG_RESAMPLE
+
+static void test_irqfd_args(void)
+{
+	struct nyx_irqfd a;
+	int vm, e, e2, devnull, i, max;
+	int fds[300];
+
+	max = ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_IRQFD);
+	EXPECT(max >= 16 && max < 300, "cap irqfd %d", max);
+	vm = ioctl(sys_fd, NYX_CREATE_VM, 0);
+	e = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	e2 = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	EXPECT_ERR(ENXIO, irqfd(vm, e, 5, 0, 0, 0, 0));
+	EXPECT(ioctl(vm, NYX_CREATE_IRQCHIP, 0) == 0, "irqchip");
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 5, 1u << 9, 0, 0, 0));
+	memset(&a, 0, sizeof(a));
+	a.fd = e; a.gsi = 5; a.padding = 1;
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_IRQFD, &a));
+	a.padding = 0; a.reserved[0] = 1;
+	EXPECT_ERR(EINVAL, ioctl(vm, NYX_IRQFD, &a));
+	EXPECT_ERR(EFAULT, ioctl(vm, NYX_IRQFD, (void *)8));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 24, 0, 0, 0, 0));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 0xffffffff, 0, 0, 0, 0));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 5, 0, 0, 0xfee00000, 0));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 5, 0, e2, 0, 0));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 0, IRQFD_MSI, 0, 0x1000, 0x41));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 3, IRQFD_MSI, 0, 0xfee00000, 0x41));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 0, IRQFD_MSI | IRQFD_RESAMPLE, e2,
+				 0xfee00000, 0x41));
+	EXPECT_ERR(EBADF, irqfd(vm, -1, 5, 0, 0, 0, 0));
+	EXPECT_ERR(EBADF, irqfd(vm, 1000, 5, 0, 0, 0, 0));
+	EXPECT_ERR(EINVAL, irqfd(vm, devnull, 5, 0, 0, 0, 0));
+	EXPECT_ERR(EBADF, irqfd(vm, e, 5, IRQFD_RESAMPLE, -1, 0, 0));
+	EXPECT_ERR(EINVAL, irqfd(vm, e, 5, IRQFD_RESAMPLE, devnull, 0, 0));
+
+	EXPECT(irqfd(vm, e, 5, 0, 0, 0, 0) == 0, "assign");
+	EXPECT_ERR(EBUSY, irqfd(vm, e, 6, 0, 0, 0, 0));
+	EXPECT_ERR(EBUSY, irqfd(vm, e, 0, IRQFD_MSI, 0, 0xfee00000, 0x41));
+	EXPECT_ERR(ENOENT, irqfd(vm, e2, 5, IRQFD_DEASSIGN, 0, 0, 0));
+	EXPECT_ERR(EBADF, irqfd(vm, -1, 5, IRQFD_DEASSIGN, 0, 0, 0));
+	EXPECT(irqfd(vm, e, 5, IRQFD_DEASSIGN, 0, 0, 0) == 0, "deassign");
+	EXPECT_ERR(ENOENT, irqfd(vm, e, 5, IRQFD_DEASSIGN, 0, 0, 0));
+
+	/* up to the limit; closing an eventfd frees its slot */
+	for (i = 0; i < max + 1; i++)
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+	for (i = 0; i < max; i++)
+		if (irqfd(vm, fds[i], i % 24, 0, 0, 0, 0))
+			break;
+	EXPECT(i == max, "%d irqfds (limit %d)", i, max);
+	EXPECT_ERR(ENOSPC, irqfd(vm, fds[max], 1, 0, 0, 0, 0));
+	close(fds[3]);
+	EXPECT(irqfd(vm, fds[max], 1, 0, 0, 0, 0) == 0,
+	       "closing an assigned eventfd frees its irqfd");
+	/* some with a resamplefd, then the VM goes with all of them live */
+	EXPECT(irqfd(vm, fds[1], 1, IRQFD_DEASSIGN, 0, 0, 0) == 0 &&
+	       irqfd(vm, fds[1], 10, IRQFD_RESAMPLE, e2, 0, 0) == 0,
+	       "resampling irqfd");
+	close(vm);
+	for (i = 0; i < max + 1; i++)
+		if (i != 3)
+			close(fds[i]);
+	close(e);
+	close(e2);
+	close(devnull);
+}
+
+struct signaller {
+	pthread_t vcpu_thread;
+	int efd;
+	int delay_ms;
+	int done;
+};
+
+/* Signal the eventfd while the vCPU halts; kick it if nothing comes. */
+static void *signaller(void *arg)
+{
+	struct signaller *s = arg;
+	int i;
+
+	usleep(s->delay_ms * 1000);
+	if (s->efd >= 0 && write(s->efd, &(uint64_t){ 1 }, 8) != 8)
+		printf("    eventfd write failed\n");
+	for (i = 0; i < 300 && !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
+	     i++)
+		usleep(10 * 1000);
+	if (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE))
+		pthread_kill(s->vcpu_thread, SIGUSR1);
+	return NULL;
+}
+
+/* Run until OUT 0x81 with efd signalled from another thread after 50 ms
+ * (efd -1: nothing is signalled). Returns AL or -1. */
+static int run_signalled(struct vcpu *v, int efd)
+{
+	struct signaller s = {
+		.vcpu_thread = pthread_self(), .efd = efd, .delay_ms = 50,
+	};
+	pthread_t t;
+	int r;
+
+	pthread_create(&t, NULL, signaller, &s);
+	r = run_to_out(v, 0x81);
+	__atomic_store_n(&s.done, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	return r;
+}
+
+struct hammer {
+	int efd, stop;
+	long n;
+};
+
+static void *hammer(void *arg)
+{
+	struct hammer *h = arg;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE))
+		if (write(h->efd, &(uint64_t){ 1 }, 8) == 8)
+			__atomic_add_fetch(&h->n, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * irqfds inject into a real-mode guest that waits in STI; HLT with its
+ * local APIC in x2APIC mode: an MSI (vector 0x41), an edge GSI through
+ * the I/O APIC (GSI 5, vector 0x45) and a level GSI with a resamplefd
+ * (GSI 10, vector 0x4a). Each handler EOIs and writes its vector to port
+ * 0x81.
+ */
+static void test_irqfd_run(void)
+{
+	static const uint8_t code[] = {
+		0xe6, 0x80,			/* out 0x80, al */
+		0xfb, 0xf4, 0xeb, 0xfc,		/* 1: sti; hlt; jmp 1b */
+	};
+	static const uint8_t handler[] = {
+		0x66, 0x31, 0xc0,		/* xor eax, eax */
+		0x66, 0x31, 0xd2,		/* xor edx, edx */
+		0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00, /* mov ecx, 0x80b */
+		0x0f, 0x30,			/* wrmsr: x2APIC EOI */
+		0xb0, 0x00,			/* mov al, VECTOR */
+		0xe6, 0x81,			/* out 0x81, al */
+		0xcf,				/* iret */
+	};
+	static const uint8_t vectors[] = { 0x41, 0x45, 0x4a };
+	struct {
+		struct nyx_msrs h;
+		struct nyx_msr_entry e[2];
+	} msrs = {
+		.h.nmsrs = 2,
+		.e = {
+			{ .index = 0x1b, .data = 0xfee00000 | 0xd00 },
+			{ .index = 0x80f, .data = 0x1ff },
+		},
+	};
+	struct nyx_irqchip chip = { .chip_id = NYX_IRQCHIP_IOAPIC };
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct hammer hm = { 0 };
+	uint64_t *redir = (uint64_t *)chip.data;
+	int fmsi, fgsi, flvl, fres, i, r;
+	struct vm vm;
+	struct vcpu v;
+	pthread_t t;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	EXPECT(ioctl(vm.fd, NYX_CREATE_IRQCHIP, 0) == 0, "irqchip");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	for (i = 0; i < 3; i++) {
+		uint16_t h = 0x1100 + 0x20 * i;
+
+		memcpy(vm.mem + h, handler, sizeof(handler));
+		vm.mem[h + 15] = vectors[i];
+		memcpy(vm.mem + vectors[i] * 4, &h, 2);	/* segment 0 */
+	}
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 2, "x2APIC on");
+	/* I/O APIC pins 5 (edge) and 10 (level) to APIC 0 */
+	EXPECT(ioctl(vm.fd, NYX_GET_IRQCHIP, &chip) == 0, "get ioapic");
+	redir[5] = 0x45;
+	redir[10] = 0x4a | (1 << 15);
+	EXPECT(ioctl(vm.fd, NYX_SET_IRQCHIP, &chip) == 0, "set ioapic");
+
+	fmsi = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fgsi = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	flvl = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fres = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	EXPECT(irqfd(vm.fd, fmsi, 0, IRQFD_MSI, 0, 0xfee00000, 0x41) == 0 &&
+	       irqfd(vm.fd, fgsi, 5, 0, 0, 0, 0) == 0 &&
+	       irqfd(vm.fd, flvl, 10, IRQFD_RESAMPLE, fres, 0, 0) == 0,
+	       "assign irqfds");
+
+	EXPECT(run_to_out(&v, 0x80) >= 0, "guest ready");
+	EXPECT((r = run_signalled(&v, fmsi)) == 0x41, "MSI irqfd wakes HLT (%d)", r);
+	EXPECT(efd_count(fmsi) == 0, "MSI irqfd consumed the count");
+	EXPECT((r = run_signalled(&v, fgsi)) == 0x45, "GSI irqfd (%d)", r);
+	EXPECT((r = run_signalled(&v, flvl)) == 0x4a, "level irqfd (%d)", r);
+	/* the handler's EOI lowered the line and signalled the resamplefd */
+	for (i = 0; i < 100 && !efd_count(fres); i++)
+		usleep(10 * 1000);
+	EXPECT(i < 100, "resamplefd signalled after the EOI");
+	/* signalled before NYX_RUN: delivered at once */
+	EXPECT(write(flvl, &(uint64_t){ 1 }, 8) == 8 &&
+	       (r = run_signalled(&v, -1)) == 0x4a,
+	       "level irqfd again (%d)", r);
+
+	/* signalled before it was assigned: not lost */
+	EXPECT(irqfd(vm.fd, fgsi, 5, IRQFD_DEASSIGN, 0, 0, 0) == 0,
+	       "deassign GSI irqfd");
+	EXPECT(write(fgsi, &(uint64_t){ 1 }, 8) == 8, "signal");
+	EXPECT((r = run_signalled(&v, -1)) == -1,
+	       "deassigned irqfd injects nothing (%d)", r);
+	EXPECT(irqfd(vm.fd, fgsi, 5, 0, 0, 0, 0) == 0, "assign again");
+	EXPECT((r = run_signalled(&v, -1)) == 0x45,
+	       "signal from before the assign delivered (%d)", r);
+
+	/* the eventfd closed while assigned: the irqfd goes away */
+	close(fmsi);
+	EXPECT((r = run_signalled(&v, -1)) == -1, "nothing after close (%d)", r);
+	fmsi = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	EXPECT(irqfd(vm.fd, fmsi, 0, IRQFD_MSI, 0, 0xfee00000, 0x41) == 0,
+	       "new MSI irqfd");
+
+	/* signals race with deassign and assign: no crash, no hang */
+	hm.efd = fmsi;
+	pthread_create(&t, NULL, hammer, &hm);
+	for (i = 0; i < 500 && !__atomic_load_n(&hm.n, __ATOMIC_RELAXED); i++)
+		usleep(1000);
+	for (i = 0; i < 50; i++) {
+		irqfd(vm.fd, fmsi, 0, IRQFD_MSI | IRQFD_DEASSIGN, 0, 0, 0);
+		irqfd(vm.fd, fmsi, 0, IRQFD_MSI, 0, 0xfee00000, 0x41);
+	}
+	__atomic_store_n(&hm.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	EXPECT(hm.n > 0, "hammer wrote %ld", hm.n);
+	EXPECT((r = run_signalled(&v, fmsi)) == 0x41, "MSI after the race (%d)",
+	       r);
+
+	/* the VM goes first, with live irqfds; the eventfds stay usable */
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+	EXPECT(write(fgsi, &(uint64_t){ 1 }, 8) == 8 && efd_count(fgsi) == 1,
+	       "eventfd after the VM");
+	close(fmsi);
+	close(fgsi);
+	close(flvl);
+	close(fres);
+}
+
+/* VMs with irqfds and ioeventfds, created and destroyed: nothing leaks. */
+static void test_eventfd_leaks(int cycles)
+{
+	long slab0 = 0, slab1;
+	int i, j, bad = 0;
+
+	for (i = 0; i < cycles + 20 && !bad; i++) {
+		int vm = ioctl(sys_fd, NYX_CREATE_VM, 0);
+		int e[8];
+
+		if (i == 20) {
+			sync();
+			slab0 = meminfo("Slab");
+		}
+		if (vm < 0 || ioctl(vm, NYX_CREATE_IRQCHIP, 0))
+			bad = 1;
+		for (j = 0; j < 8; j++) {
+			e[j] = eventfd(0, EFD_CLOEXEC);
+			if (ioev(vm, e[j], 0x500 + j, 1, PIO, 0) ||
+			    irqfd(vm, e[j], j, j & 1 ? IRQFD_RESAMPLE : 0,
+				  j & 1 ? e[0] : 0, 0, 0))
+				bad = 2;
+		}
+		/* half the eventfds go before the VM, half after */
+		for (j = 0; j < 4; j++)
+			close(e[j]);
+		close(vm);
+		for (j = 4; j < 8; j++)
+			close(e[j]);
+	}
+	sync();
+	usleep(200000);
+	slab1 = meminfo("Slab");
+	EXPECT(!bad, "eventfd VM cycles (failure %d at %d)", bad, i);
+	EXPECT(slab1 - slab0 < 1024, "Slab %ld -> %ld kB", slab0, slab1);
+	printf("eventfd leak check: Slab %ld -> %ld kB\n", slab0, slab1);
+}
+
 int main(int argc, char **argv)
 {
 	int cycles = argc > 1 ? atoi(argv[1]) : 1000;
@@ -984,6 +1522,11 @@ int main(int argc, char **argv)
 	test_irqchip();
 	test_other_mm();
 	test_migration(500);
+	test_ioeventfd_args();
+	test_ioeventfd_run();
+	test_irqfd_args();
+	test_irqfd_run();
+	test_eventfd_leaks(cycles / 5);
 	test_leaks(cycles);
 out:
 	printf("abi: %d passed, %d failed\n", passed, failed);
