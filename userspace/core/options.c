@@ -21,6 +21,8 @@ enum {
 	OPT_IRQCHIP,
 	OPT_PM_TIMER,
 	OPT_NIC,
+	OPT_DISK,
+	OPT_VIRTIO_FASTPATH,
 };
 
 static const struct option run_long_options[] = {
@@ -35,6 +37,8 @@ static const struct option run_long_options[] = {
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "pm-timer", required_argument, NULL, OPT_PM_TIMER },
 	{ "nic",     required_argument, NULL, OPT_NIC },
+	{ "disk",    required_argument, NULL, OPT_DISK },
+	{ "virtio-fastpath", required_argument, NULL, OPT_VIRTIO_FASTPATH },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +87,13 @@ void run_usage(FILE *out)
 "                          What nyx creates it removes on exit. Repeatable,\n"
 "                          up to %d. Parsed, but refused at run time until\n"
 "                          the virtio-net device exists\n"
+"      --disk PATH[,readonly][,cache=none|writeback][,format=raw|qcow2]\n"
+"             [,serial=ID] a virtio-blk disk on a raw or qcow2 image\n"
+"                          (format detected by default). Repeatable, up\n"
+"                          to %d\n"
+"      --virtio-fastpath on|off  virtio kicks by ioeventfd and interrupts\n"
+"                          by irqfd where nyx.ko has them (default on);\n"
+"                          off: plain exits and ioctls (benchmarks)\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -102,7 +113,7 @@ void run_usage(FILE *out)
 "  8     the guest asked for a reset/reboot (port 0xcf9, keyboard\n"
 "        controller reset line); nyx cannot reset in place yet\n"
 "  SIGINT/SIGTERM/SIGHUP: nyx cleans up, then dies of that signal\n",
-		MAX_CPUS, MAX_PCI_TESTDEVS, MAX_NICS);
+		MAX_CPUS, MAX_PCI_TESTDEVS, MAX_NICS, MAX_DISKS);
 }
 
 static int parse_serial(const char *arg, struct run_options *o)
@@ -239,6 +250,18 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		return parse_on_off("--pm-timer", arg, &o->pm_timer);
 	case OPT_NIC:
 		return parse_nic(arg, o);
+	case OPT_DISK:
+		if (o->nr_disks == MAX_DISKS) {
+			pr_err("--disk: at most %d disks", MAX_DISKS);
+			return -1;
+		}
+		if (disk_spec_parse(arg, &o->disks[o->nr_disks]))
+			return -1;
+		o->nr_disks++;
+		return 0;
+	case OPT_VIRTIO_FASTPATH:
+		return parse_on_off("--virtio-fastpath", arg,
+				    &o->virtio_fastpath);
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;
@@ -256,6 +279,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	o->cpus = 1;
 	o->serial = SERIAL_STDIO;
 	o->irqchip = true;
+	o->virtio_fastpath = true;
 
 	optind = 0;	/* full reset: the parser may run more than once */
 	opterr = 0;	/* errors are reported below, in our words */
@@ -307,6 +331,11 @@ err:
 
 void run_options_free(struct run_options *o)
 {
+	unsigned int i;
+
 	free(o->flat_path);
 	o->flat_path = NULL;
+	for (i = 0; i < o->nr_disks; i++)
+		disk_spec_free(&o->disks[i]);
+	o->nr_disks = 0;
 }

@@ -8,12 +8,14 @@
 #include <stdio.h>
 
 #include "core/util.h"
+#include "block/spec.h"
 #include "net/nic.h"
 
 #define DEFAULT_MEMORY		(64 * SZ_1M)
 #define DEFAULT_MEMORY_TEXT	"64M"
 #define MAX_CPUS		64
 #define MAX_PCI_TESTDEVS	16
+#define MAX_DISKS		8
 
 enum serial_backend {
 	SERIAL_STDIO,		/* stdout, and stdin as input */
@@ -39,6 +41,9 @@ struct run_options {
 	bool verbose;
 	struct nic_options nics[MAX_NICS];	/* --nic, in order */
 	unsigned int nr_nics;
+	struct disk_spec disks[MAX_DISKS];	/* --disk, in order */
+	unsigned int nr_disks;
+	bool virtio_fastpath;		/* ioeventfd/irqfd when available */
 };
 
 /*
