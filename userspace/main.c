@@ -279,7 +279,7 @@ static int setup_pci(const struct run_options *o)
 			return NYX_EXIT_SETUP;
 		}
 	}
-	for (i = 0; i < o->nr_disks; i++) {
+	for (i = 0; i < o->ndisks; i++) {
 		ret = virtio_blk_init(&virtio_blks[i], &o->disks[i], &vm);
 		if (ret) {
 			pr_err("--disk %s: cannot add it", o->disks[i].path);

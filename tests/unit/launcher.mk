@@ -7,7 +7,7 @@ TESTS += $(LAUNCHER_TESTS)
 launcher_bus_SRCS := tests/unit/test_launcher_bus.c \
 	userspace/core/bus.c userspace/core/util.c
 launcher_options_SRCS := tests/unit/test_launcher_options.c \
-	userspace/core/options.c userspace/arch/x86/boot.c \
+	userspace/core/options.c userspace/block/spec.c userspace/arch/x86/boot.c \
 	userspace/core/vm.c userspace/core/util.c
 launcher_serial_SRCS := tests/unit/test_launcher_serial.c \
 	userspace/hw/serial.c userspace/core/term.c userspace/core/bus.c \

@@ -274,13 +274,14 @@ static void qcow2_random(const char *opts, uint64_t size, uint64_t cluster,
 	struct blockdev *bd = NULL;
 	uint8_t *model = calloc(1, size);
 
+	/* The thread-pool runs also use O_DIRECT (bounce buffers, RMW). */
 	printf("qcow2 %s, %llu bytes, %s\n", opts, (unsigned long long)size,
-	       threads ? "threads" : "default engine");
+	       threads ? "threads, cache=none" : "default engine");
 	CHECK_EQ(sh("qemu-img create -q -f qcow2 %s %s %llu", opts, img,
 		    (unsigned long long)size), 0);
 	blockdev_force_threads = threads;
-	CHECK_EQ(open_img(img, false, DISK_FMT_AUTO, DISK_CACHE_WRITEBACK, &bd),
-		 0);
+	CHECK_EQ(open_img(img, false, DISK_FMT_AUTO, threads ? DISK_CACHE_NONE :
+			  DISK_CACHE_WRITEBACK, &bd), 0);
 	blockdev_force_threads = false;
 	if (!bd)
 		return;

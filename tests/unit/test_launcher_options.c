@@ -211,11 +211,35 @@ static void test_run_options(void)
 	CHECK_EQ(PARSE(&o, "--cpus", "2"), -1);	/* nothing to boot */
 }
 
+static void test_disk_options(void)
+{
+	struct run_options o;
+
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "a.qcow2,readonly,serial=S1",
+		       "--disk", "b.img,cache=none,format=raw"), 0);
+	CHECK_EQ(o.ndisks, 2);
+	CHECK(!strcmp(o.disks[0].path, "a.qcow2"));
+	CHECK(o.disks[0].readonly);
+	CHECK(!strcmp(o.disks[0].serial, "S1"));
+	CHECK(!strcmp(o.disks[1].path, "b.img"));
+	CHECK_EQ(o.disks[1].cache, DISK_CACHE_NONE);
+	CHECK_EQ(o.disks[1].format, DISK_FMT_RAW);
+	run_options_free(&o);
+	CHECK_EQ(o.ndisks, 0);
+
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "a,cache=bad"), -1);
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", ""), -1);
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "1", "--disk", "2",
+		       "--disk", "3", "--disk", "4", "--disk", "5", "--disk",
+		       "6", "--disk", "7", "--disk", "8", "--disk", "9"), -1);
+}
+
 int main(void)
 {
 	test_parse_u64();
 	test_parse_size();
 	test_flat_spec();
 	test_run_options();
+	test_disk_options();
 	return test_summary("launcher_options");
 }

@@ -18,5 +18,4 @@ $(addprefix $(OUT)/,$(VIRTIO_DEV_TESTS)): \
 	$(wildcard $(TOP)/userspace/*/*.h $(TOP)/lib/virtio/*.h)
 
 # core/options.c parses --disk with block/spec.c
-launcher_options_SRCS += userspace/block/spec.c
 launcher_nic_SRCS += userspace/block/spec.c

@@ -87,10 +87,11 @@ void run_usage(FILE *out)
 "                          What nyx creates it removes on exit. Repeatable,\n"
 "                          up to %d. Parsed, but refused at run time until\n"
 "                          the virtio-net device exists\n"
-"      --disk PATH[,readonly][,cache=none|writeback][,format=raw|qcow2]\n"
-"             [,serial=ID] a virtio-blk disk on a raw or qcow2 image\n"
-"                          (format detected by default). Repeatable, up\n"
-"                          to %d\n"
+"      --disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2][,serial=ID]\n"
+"                          a virtio-blk disk (repeatable, up to %d): raw or\n"
+"                          qcow2 (detected from the content unless format=\n"
+"                          is given), cache=none for O_DIRECT, serial= up to\n"
+"                          20 characters; \",\" in FILE is written \",,\".\n"
 "      --virtio-fastpath on|off  virtio kicks by ioeventfd and interrupts\n"
 "                          by irqfd where nyx.ko has them (default on);\n"
 "                          off: plain exits and ioctls (benchmarks)\n"
@@ -250,20 +251,20 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		return parse_on_off("--pm-timer", arg, &o->pm_timer);
 	case OPT_NIC:
 		return parse_nic(arg, o);
-	case OPT_DISK:
-		if (o->nr_disks == MAX_DISKS) {
-			pr_err("--disk: at most %d disks", MAX_DISKS);
-			return -1;
-		}
-		if (disk_spec_parse(arg, &o->disks[o->nr_disks]))
-			return -1;
-		o->nr_disks++;
-		return 0;
 	case OPT_VIRTIO_FASTPATH:
 		return parse_on_off("--virtio-fastpath", arg,
 				    &o->virtio_fastpath);
 	case OPT_VERBOSE:
 		o->verbose = true;
+		return 0;
+	case OPT_DISK:
+		if (o->ndisks == MAX_DISKS) {
+			pr_err("--disk: at most %d disks", MAX_DISKS);
+			return -1;
+		}
+		if (disk_spec_parse(arg, &o->disks[o->ndisks]))
+			return -1;
+		o->ndisks++;
 		return 0;
 	}
 	return -1;
@@ -331,11 +332,9 @@ err:
 
 void run_options_free(struct run_options *o)
 {
-	unsigned int i;
-
 	free(o->flat_path);
 	o->flat_path = NULL;
-	for (i = 0; i < o->nr_disks; i++)
+	for (unsigned int i = 0; i < o->ndisks; i++)
 		disk_spec_free(&o->disks[i]);
-	o->nr_disks = 0;
+	o->ndisks = 0;
 }

@@ -7,8 +7,8 @@
 
 #include <stdio.h>
 
-#include "core/util.h"
 #include "block/spec.h"
+#include "core/util.h"
 #include "net/nic.h"
 
 #define DEFAULT_MEMORY		(64 * SZ_1M)
@@ -42,7 +42,7 @@ struct run_options {
 	struct nic_options nics[MAX_NICS];	/* --nic, in order */
 	unsigned int nr_nics;
 	struct disk_spec disks[MAX_DISKS];	/* --disk, in order */
-	unsigned int nr_disks;
+	unsigned int ndisks;
 	bool virtio_fastpath;		/* ioeventfd/irqfd when available */
 };
 
