@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -31,9 +32,9 @@
 #define MEM_SIZE	0x10000
 #define ENTRY		0x1000
 
-enum op { OP_CPUID, OP_PIO, OP_MMIO, OP_EOI, OP_IPI, NR_OPS };
+enum op { OP_CPUID, OP_PIO, OP_MMIO, OP_EOI, OP_IPI, OP_IOEVENTFD, NR_OPS };
 static const char *const op_names[NR_OPS] = {
-	"cpuid", "pio", "mmio", "eoi", "ipi"
+	"cpuid", "pio", "mmio", "eoi", "ipi", "ioeventfd"
 };
 #define PORT_DONE	0xf3
 
@@ -108,8 +109,10 @@ static size_t build_guest(uint8_t *p, enum op op, uint32_t n)
 		{ 0x66, 0x31, 0xc0, 0x0f, 0xa2 },	/* xor eax,eax; cpuid */
 		{ 0xe6, 0xe0 },				/* out 0xe0, al */
 		{ 0xa2, 0x00, 0x00 },			/* mov [0], al */
+		[OP_IOEVENTFD] = { 0xe6, 0xe4 },	/* out 0xe4, al: notify */
 	};
-	static const size_t op_len[NR_OPS] = { 5, 2, 3 };
+	static const size_t op_len[NR_OPS] = { 5, 2, 3,
+					       [OP_IOEVENTFD] = 2 };
 	static const uint8_t tail[] = {
 		0x0f, 0x31,			/* rdtsc */
 		0x66, 0x29, 0xf0,		/* sub eax, esi */
@@ -179,6 +182,16 @@ static int run_nyx(enum op op, uint32_t n, struct result *res)
 		goto out;
 	if (op_uses_apic(op) && ioctl(vm, NYX_CREATE_IRQCHIP, 0))
 		goto out;
+	/* the notify port signals an eventfd in the kernel (NYX_IOEVENTFD) */
+	if (op == OP_IOEVENTFD) {
+		struct nyx_ioeventfd io = {
+			.addr = 0xe4, .len = 1, .flags = NYX_IOEVENTFD_FLAG_PIO,
+			.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+		};
+
+		if (ioctl(vm, NYX_IOEVENTFD, &io))
+			goto out;
+	}
 	vcpu = ioctl(vm, NYX_CREATE_VCPU, 0);
 	msize = ioctl(sys, NYX_GET_VCPU_MMAP_SIZE, 0);
 	run = mmap(NULL, msize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
@@ -256,6 +269,15 @@ static int run_kvm(enum op op, uint32_t n, struct result *res)
 		goto out;
 	if (op_uses_apic(op) && ioctl(vm, KVM_CREATE_IRQCHIP, 0))
 		goto out;
+	if (op == OP_IOEVENTFD) {
+		struct kvm_ioeventfd io = {
+			.addr = 0xe4, .len = 1, .flags = KVM_IOEVENTFD_FLAG_PIO,
+			.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+		};
+
+		if (ioctl(vm, KVM_IOEVENTFD, &io))
+			goto out;
+	}
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	msize = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
 	run = mmap(NULL, msize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
