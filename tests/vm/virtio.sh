@@ -51,7 +51,7 @@ vblk_run() {	# NAME FASTPATH
 	fi
 	base_md5=$(md5sum <"$D/base.img")
 	ro_md5=$(md5sum <"$D/ro.img")
-	LINUX_ARGS="--virtio-fastpath $2 --disk $D/raw.img,serial=nyx-raw --disk $D/new.qcow2,serial=nyx-qcow2 --disk $D/backed.qcow2,serial=nyx-backed,cache=none --disk $D/ro.img,readonly,serial=nyx-ro"
+	LINUX_ARGS="--virtio-fastpath $2 --disk $D/raw.img,serial=nyx-raw --disk $D/new.qcow2,serial=nyx-qcow2 --disk $D/backed.qcow2,serial=nyx-backed --disk $D/ro.img,readonly,serial=nyx-ro"
 	linux_test "$1" 1 poweroff nyx.vblk=1
 	log=$LINUX_LOGDIR/linux-1cpu-poweroff.log
 	cp "$log" "$LINUX_LOGDIR/vblk-$2.log"
