@@ -51,7 +51,7 @@ vblk_run() {	# NAME FASTPATH
 	fi
 	base_md5=$(md5sum <"$D/base.img")
 	ro_md5=$(md5sum <"$D/ro.img")
-	LINUX_ARGS="--virtio-fastpath $2 --disk $D/raw.img,serial=nyx-raw --disk $D/new.qcow2,serial=nyx-qcow2 --disk $D/backed.qcow2,serial=nyx-backed --disk $D/ro.img,readonly,serial=nyx-ro"
+	LINUX_ARGS="-v --virtio-fastpath $2 --disk $D/raw.img,serial=nyx-raw --disk $D/new.qcow2,serial=nyx-qcow2 --disk $D/backed.qcow2,serial=nyx-backed --disk $D/ro.img,readonly,serial=nyx-ro"
 	linux_test "$1" 1 poweroff nyx.vblk=1
 	log=$LINUX_LOGDIR/linux-1cpu-poweroff.log
 	cp "$log" "$LINUX_LOGDIR/vblk-$2.log"
@@ -78,6 +78,13 @@ vblk_run() {	# NAME FASTPATH
 			why="${why:+$why; }new.qcow2 lacks the pattern at 2 MiB"; }
 	[ "$(md5sum <"$D/base.img")" = "$base_md5" ] || why="${why:+$why; }the backing file changed"
 	[ "$(md5sum <"$D/ro.img")" = "$ro_md5" ] || why="${why:+$why; }the read-only image changed"
+	# the paths actually taken (the launcher's -v line per device)
+	case $2 in
+	on) want="kicks by ioeventfd, interrupts by irqfd" ;;
+	*) want="kicks by exits, interrupts by ioctl" ;;
+	esac
+	[ "$(grep -c "virtio-blk.*: $want" "$log.err")" = 4 ] ||
+		why="${why:+$why; }not all 4 devices use '$want': $(grep 'virtio-blk.*kicks' "$log.err" | head -n 1)"
 	if [ -z "$why" ]; then pass "$1: host checks"; else fail "$1: host checks" "$why"; fi
 }
 
