@@ -22,6 +22,7 @@ enum {
 	OPT_PM_TIMER,
 	OPT_NIC,
 	OPT_DISK,
+	OPT_VIRTIO_FASTPATH,
 };
 
 static const struct option run_long_options[] = {
@@ -37,6 +38,7 @@ static const struct option run_long_options[] = {
 	{ "pm-timer", required_argument, NULL, OPT_PM_TIMER },
 	{ "nic",     required_argument, NULL, OPT_NIC },
 	{ "disk",    required_argument, NULL, OPT_DISK },
+	{ "virtio-fastpath", required_argument, NULL, OPT_VIRTIO_FASTPATH },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -90,7 +92,9 @@ void run_usage(FILE *out)
 "                          qcow2 (detected from the content unless format=\n"
 "                          is given), cache=none for O_DIRECT, serial= up to\n"
 "                          20 characters; \",\" in FILE is written \",,\".\n"
-"                          Not available yet: the device is not built\n"
+"      --virtio-fastpath on|off  virtio kicks by ioeventfd and interrupts\n"
+"                          by irqfd where nyx.ko has them (default on);\n"
+"                          off: plain exits and ioctls (benchmarks)\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -247,6 +251,9 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		return parse_on_off("--pm-timer", arg, &o->pm_timer);
 	case OPT_NIC:
 		return parse_nic(arg, o);
+	case OPT_VIRTIO_FASTPATH:
+		return parse_on_off("--virtio-fastpath", arg,
+				    &o->virtio_fastpath);
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;
@@ -273,6 +280,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	o->cpus = 1;
 	o->serial = SERIAL_STDIO;
 	o->irqchip = true;
+	o->virtio_fastpath = true;
 
 	optind = 0;	/* full reset: the parser may run more than once */
 	opterr = 0;	/* errors are reported below, in our words */

@@ -43,6 +43,7 @@ struct run_options {
 	unsigned int nr_nics;
 	struct disk_spec disks[MAX_DISKS];	/* --disk, in order */
 	unsigned int ndisks;
+	bool virtio_fastpath;		/* ioeventfd/irqfd when available */
 };
 
 /*

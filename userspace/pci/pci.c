@@ -122,6 +122,19 @@ int pci_msi_notify(struct pci_dev *d, u32 vector)
 	return r;
 }
 
+int pci_msix_notify_via(struct pci_dev *d, u32 vector,
+			msix_deliver_fn deliver, void *opaque)
+{
+	int r = -ENODEV;
+
+	pthread_mutex_lock(&d->lock);
+	if (msix_enabled(d))
+		r = msix_notify(&d->msix, vector, true, msix_fmasked(d),
+				deliver, opaque);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
 /* ---------------------------------------------------------------------
  * BAR mapping
  */
@@ -176,6 +189,20 @@ static void update_bars(struct pci_dev *d)
 		}
 		m->mapped = true;
 		m->base = addr;
+	}
+	/* Tell the device where its BARs are now (virtio moves the
+	 * ioeventfds of its notify area with its BAR). */
+	for (n = 0; d->info.bar_moved && n < PCI_NUM_BARS; n++) {
+		struct pci_bar_map *m = &d->map[n];
+
+		if (d->info.bars[n].type == PCI_BAR_NONE ||
+		    (m->mapped == d->told[n].mapped &&
+		     (!m->mapped || m->base == d->told[n].base)))
+			continue;
+		d->told[n].mapped = m->mapped;
+		d->told[n].base = m->base;
+		d->info.bar_moved(d->info.bar_moved_opaque, n, m->mapped,
+				  m->base);
 	}
 }
 

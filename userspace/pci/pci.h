@@ -75,6 +75,11 @@ struct pci_device_info {
 	u8 msix_bar;		/* BAR holding the table and the PBA */
 	u32 msix_table_offset;	/* 8-byte aligned offsets in that BAR */
 	u32 msix_pba_offset;
+	/* Optional: BAR n was mapped at base, moved there, or unmapped
+	 * (mapped false). Called with the device's lock held, from
+	 * pci_register() and from the guest's configuration writes. */
+	void (*bar_moved)(void *opaque, unsigned int n, bool mapped, u64 base);
+	void *bar_moved_opaque;
 };
 
 /* Where a BAR is on the pio/mmio bus right now. */
@@ -103,6 +108,7 @@ struct pci_dev {
 	bool intx_level;	/* the device's INTx# (asserted) */
 	bool intx_out;		/* what reaches the line (bus lock) */
 	struct pci_bar_map map[PCI_NUM_BARS];
+	struct { bool mapped; u64 base; } told[PCI_NUM_BARS]; /* bar_moved */
 };
 
 /* Where the bus places things and how INTx reaches the interrupt
@@ -158,6 +164,11 @@ int pci_register(struct pci_bus *b, struct pci_dev *d);
 /* Device side */
 void pci_irq_set(struct pci_dev *d, bool level);
 int pci_msi_notify(struct pci_dev *d, u32 vector);
+/* MSI-X vector through the caller's deliver() (virtio: irqfds) instead of
+ * the bus's msi(); -ENODEV if MSI-X is disabled (use INTx), else as
+ * msix_notify(). deliver() runs with the device's lock held. */
+int pci_msix_notify_via(struct pci_dev *d, u32 vector,
+			msix_deliver_fn deliver, void *opaque);
 
 /* Guest configuration accesses (CF8/CFC and ECAM land here): devfn is
  * device << 3 | function. Nothing there reads all ones. */

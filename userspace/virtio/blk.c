@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-blk over the block layer. See blk.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "virtio/blk.h"
+
+#define VBLK_HDR_LEN	16
+#define VBLK_RANGE_LEN	16
+
+/* Segments [offset, offset + len) of the chain's list as an iovec. */
+static int segs_to_iov(const struct vq_seg *segs, u32 nr, u64 offset,
+		       u64 len, struct iovec *iov, int max)
+{
+	int n = 0;
+	u32 i;
+
+	for (i = 0; i < nr && len; i++) {
+		u64 take;
+
+		if (offset >= segs[i].len) {
+			offset -= segs[i].len;
+			continue;
+		}
+		take = segs[i].len - offset;
+		if (take > len)
+			take = len;
+		if (!take)
+			continue;
+		if (n == max)
+			return -1;
+		iov[n].iov_base = (u8 *)segs[i].addr + offset;
+		iov[n].iov_len = take;
+		n++;
+		len -= take;
+		offset = 0;
+	}
+	return len ? -1 : n;
+}
+
+int vblk_parse(const struct vq_seg *segs, const struct vq_chain *chain,
+	       struct vblk_parsed *p)
+{
+	const struct vq_seg *in = segs + chain->nr_out;
+	u8 hdr[VBLK_HDR_LEN], range[VBLK_RANGE_LEN];
+	u64 off;
+	u32 i;
+	int n;
+
+	memset(p, 0, offsetof(struct vblk_parsed, iov));
+	p->iovcnt = 0;
+	p->data_len = 0;
+	p->status = NULL;
+	p->range_sector = 0;
+	p->range_sectors = 0;
+	if (chain->out_len < VBLK_HDR_LEN || chain->in_len < 1)
+		return -1;
+	if (vq_copy_from_segs(hdr, sizeof(hdr), segs, chain->nr_out, 0) !=
+	    sizeof(hdr))
+		return -1;
+	p->type = load_le(hdr, 4);
+	p->sector = load_le(hdr + 8, 8);
+
+	/* the status byte is the last writable byte */
+	off = chain->in_len - 1;
+	for (i = 0; i < chain->nr_in; i++) {
+		if (off < in[i].len) {
+			p->status = (u8 *)in[i].addr + off;
+			break;
+		}
+		off -= in[i].len;
+	}
+	if (!p->status)
+		return -1;
+
+	switch (p->type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_GET_ID:
+		p->data_len = chain->in_len - 1;
+		n = segs_to_iov(in, chain->nr_in, 0, p->data_len, p->iov,
+				ARRAY_SIZE(p->iov));
+		break;
+	case VIRTIO_BLK_T_OUT:
+		p->data_len = chain->out_len - VBLK_HDR_LEN;
+		n = segs_to_iov(segs, chain->nr_out, VBLK_HDR_LEN, p->data_len,
+				p->iov, ARRAY_SIZE(p->iov));
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		p->data_len = chain->out_len - VBLK_HDR_LEN;
+		n = 0;
+		/* one range (max_discard_seg = 1); more is refused later */
+		if (p->data_len >= VBLK_RANGE_LEN &&
+		    vq_copy_from_segs(range, sizeof(range), segs,
+				      chain->nr_out, VBLK_HDR_LEN) ==
+		    sizeof(range)) {
+			p->range_sector = load_le(range, 8);
+			p->range_sectors = load_le(range + 8, 4);
+		}
+		break;
+	default:
+		n = 0;
+		break;
+	}
+	if (n < 0)
+		return -1;
+	p->iovcnt = n;
+	return 0;
+}
+
+/* [sector, sector + count) inside the disk, without overflow. */
+static bool range_ok(u64 sector, u64 count, u64 capacity)
+{
+	return sector <= capacity && count <= capacity - sector;
+}
+
+int vblk_to_blk_req(const struct vblk_parsed *p, u64 capacity_sectors,
+		    bool readonly, struct blk_req *req)
+{
+	u64 sectors;
+
+	memset(req, 0, sizeof(*req));
+	switch (p->type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
+		if (p->type == VIRTIO_BLK_T_OUT && readonly)
+			return VIRTIO_BLK_S_IOERR;
+		if (p->data_len % BLK_SECTOR_SIZE)
+			return VIRTIO_BLK_S_IOERR;
+		sectors = p->data_len >> BLK_SECTOR_SHIFT;
+		if (!range_ok(p->sector, sectors, capacity_sectors))
+			return VIRTIO_BLK_S_IOERR;
+		req->op = p->type == VIRTIO_BLK_T_IN ? BLK_OP_READ :
+						       BLK_OP_WRITE;
+		req->offset = p->sector << BLK_SECTOR_SHIFT;
+		req->len = p->data_len;
+		req->iov = p->iov;
+		req->iovcnt = p->iovcnt;
+		return 0;
+	case VIRTIO_BLK_T_FLUSH:
+		req->op = BLK_OP_FLUSH;
+		return 0;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		if (readonly)
+			return VIRTIO_BLK_S_IOERR;
+		/* exactly one 16-byte range */
+		if (p->data_len != VBLK_RANGE_LEN || !p->range_sectors ||
+		    p->range_sectors > VIRTIO_BLK_MAX_DISCARD_SECTORS ||
+		    !range_ok(p->range_sector, p->range_sectors,
+			      capacity_sectors))
+			return VIRTIO_BLK_S_IOERR;
+		req->op = p->type == VIRTIO_BLK_T_DISCARD ?
+			  BLK_OP_DISCARD : BLK_OP_WRITE_ZEROES;
+		req->offset = p->range_sector << BLK_SECTOR_SHIFT;
+		req->len = (u64)p->range_sectors << BLK_SECTOR_SHIFT;
+		return 0;
+	}
+	return VIRTIO_BLK_S_UNSUPP;
+}
+
+void vblk_config(u8 cfg[VIRTIO_BLK_CONFIG_LEN], u64 sectors)
+{
+	memset(cfg, 0, VIRTIO_BLK_CONFIG_LEN);
+	store_le(cfg + 0, sectors, 8);			/* capacity */
+	store_le(cfg + 8, VIRTIO_BLK_SIZE_MAX, 4);	/* size_max */
+	store_le(cfg + 12, VIRTIO_BLK_SEG_MAX, 4);	/* seg_max */
+	store_le(cfg + 20, BLK_SECTOR_SIZE, 4);		/* blk_size */
+	store_le(cfg + 34, 1, 2);			/* num_queues */
+	store_le(cfg + 36, VIRTIO_BLK_MAX_DISCARD_SECTORS, 4);
+	store_le(cfg + 40, 1, 4);			/* max_discard_seg */
+	store_le(cfg + 44, 1, 4);	/* discard_sector_alignment */
+	store_le(cfg + 48, VIRTIO_BLK_MAX_DISCARD_SECTORS, 4);
+	store_le(cfg + 52, 1, 4);			/* max_write_zeroes_seg */
+	cfg[56] = 1;					/* may unmap */
+}
+
+/* ---------------------------------------------------------------------
+ * The device
+ */
+struct vblk_req {
+	struct blk_req br;
+	struct virtio_blk *b;
+	u16 head;
+	u32 in_len;		/* bytes written to the chain */
+	struct vblk_parsed p;
+};
+
+static void finish(struct virtio_blk *b, u16 head, u8 *status, u8 st,
+		   u32 in_len)
+{
+	/* status points into guest RAM (checked by vq_pop) */
+	*(volatile u8 *)status = st;
+	virtio_push(&b->vp, 0, head, in_len);
+	virtio_notify_queue(&b->vp, 0);
+}
+
+static void req_done(struct blk_req *br, int ret)
+{
+	struct vblk_req *r = br->opaque;
+	struct virtio_blk *b = r->b;
+
+	if (ret)
+		pr_debug("%s: request %u: %s", b->vp.ops->name, r->head,
+			 strerror(-ret));
+	finish(b, r->head, r->p.status,
+	       ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK,
+	       ret ? 1 : r->in_len);
+	b->inflight--;
+	free(r);
+}
+
+static void handle(struct virtio_blk *b, struct vblk_req *r)
+{
+	int st;
+
+	if (r->p.type == VIRTIO_BLK_T_GET_ID) {
+		u64 n = r->p.data_len < VIRTIO_BLK_ID_BYTES ?
+			r->p.data_len : VIRTIO_BLK_ID_BYTES;
+		struct vq_seg seg;
+		int i;
+		u64 done = 0;
+
+		for (i = 0; i < r->p.iovcnt && done < n; i++) {
+			seg.addr = r->p.iov[i].iov_base;
+			seg.len = r->p.iov[i].iov_len;
+			seg.write = true;
+			done += vq_copy_to_segs(&seg, 1, 0, b->id + done,
+						n - done);
+		}
+		finish(b, r->head, r->p.status, VIRTIO_BLK_S_OK, n + 1);
+		free(r);
+		return;
+	}
+	st = vblk_to_blk_req(&r->p, blockdev_sectors(b->bd), b->readonly,
+			     &r->br);
+	if (!st) {
+		r->br.done = req_done;
+		r->br.opaque = r;
+		r->in_len = r->p.type == VIRTIO_BLK_T_IN ?
+			    r->p.data_len + 1 : 1;
+		st = blockdev_submit(b->bd, &r->br);
+		if (!st) {
+			b->inflight++;
+			return;
+		}
+		st = VIRTIO_BLK_S_IOERR;
+	}
+	finish(b, r->head, r->p.status, st, 1);
+	free(r);
+}
+
+static void blk_queue_notify(struct virtio_pci *v, unsigned int q)
+{
+	struct virtio_blk *b = v->dev;
+	struct vq_seg segs[VIRTIO_BLK_MAX_SEGS];
+	struct vq_chain chain;
+	struct vblk_req *r;
+	int ret;
+
+	do {
+		virtio_queue_disable_notify(v, q);
+		while ((ret = virtio_pop(v, q, segs, ARRAY_SIZE(segs),
+					 &chain)) > 0) {
+			r = malloc(sizeof(*r));
+			if (!r) {
+				virtio_set_needs_reset(v, "out of memory");
+				return;
+			}
+			r->b = b;
+			r->head = chain.head;
+			if (vblk_parse(segs, &chain, &r->p)) {
+				free(r);
+				virtio_set_needs_reset(v,
+					"malformed request (header or status)");
+				return;
+			}
+			handle(b, r);
+		}
+		if (ret < 0)
+			return;
+	} while (virtio_queue_enable_notify(v, q));
+}
+
+static void blk_dev_fd_ready(struct virtio_pci *v)
+{
+	struct virtio_blk *b = v->dev;
+
+	blockdev_complete(b->bd);
+}
+
+static void blk_reset(struct virtio_pci *v)
+{
+	struct virtio_blk *b = v->dev;
+
+	/* the completions' pushes are dropped: the transport is resetting */
+	blockdev_drain(b->bd);
+}
+
+static void blk_config_read(struct virtio_pci *v, u32 off, void *data,
+			    u32 len)
+{
+	struct virtio_blk *b = v->dev;
+
+	memcpy(data, b->config + off, len);
+}
+
+static const struct virtio_dev_ops blk_ops_template = {
+	.name = "virtio-blk",
+	.type = VIRTIO_ID_BLOCK,
+	.class_code = 0x018000,		/* mass storage, other */
+	.num_queues = 1,
+	.config_len = VIRTIO_BLK_CONFIG_LEN,
+	.features = (1ull << VIRTIO_BLK_F_SIZE_MAX) |
+		    (1ull << VIRTIO_BLK_F_SEG_MAX) |
+		    (1ull << VIRTIO_BLK_F_BLK_SIZE) |
+		    (1ull << VIRTIO_BLK_F_FLUSH) |
+		    (1ull << VIRTIO_BLK_F_DISCARD) |
+		    (1ull << VIRTIO_BLK_F_WRITE_ZEROES),
+	.config_read = blk_config_read,
+	.queue_notify = blk_queue_notify,
+	.dev_fd_ready = blk_dev_fd_ready,
+	.reset = blk_reset,
+};
+
+static const struct virtio_dev_ops blk_ops_ro = {
+	.name = "virtio-blk",
+	.type = VIRTIO_ID_BLOCK,
+	.class_code = 0x018000,
+	.num_queues = 1,
+	.config_len = VIRTIO_BLK_CONFIG_LEN,
+	/* read-only: no discard/write-zeroes either */
+	.features = (1ull << VIRTIO_BLK_F_SIZE_MAX) |
+		    (1ull << VIRTIO_BLK_F_SEG_MAX) |
+		    (1ull << VIRTIO_BLK_F_BLK_SIZE) |
+		    (1ull << VIRTIO_BLK_F_FLUSH) |
+		    (1ull << VIRTIO_BLK_F_RO),
+	.config_read = blk_config_read,
+	.queue_notify = blk_queue_notify,
+	.dev_fd_ready = blk_dev_fd_ready,
+	.reset = blk_reset,
+};
+
+int virtio_blk_init(struct virtio_blk *b, const struct disk_spec *spec,
+		    const struct vm *vm)
+{
+	const char *serial;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	r = blockdev_open(spec, &b->bd);
+	if (r)
+		return r;
+	b->readonly = blockdev_readonly(b->bd);
+	serial = blockdev_serial(b->bd);
+	memcpy(b->id, serial, strnlen(serial, sizeof(b->id)));
+	vblk_config(b->config, blockdev_sectors(b->bd));
+	r = virtio_pci_init(&b->vp, b->readonly ? &blk_ops_ro :
+			    &blk_ops_template, b, vm);
+	if (r) {
+		blockdev_close(b->bd);
+		b->bd = NULL;
+		return r;
+	}
+	b->vp.dev_fd = blockdev_completion_fd(b->bd);
+	pr_debug("virtio-blk: %s (%s, %llu sectors%s, engine %s)",
+		 spec->path, blockdev_format_name(b->bd),
+		 (unsigned long long)blockdev_sectors(b->bd),
+		 b->readonly ? ", read-only" : "",
+		 blockdev_engine_name(b->bd));
+	return 0;
+}
+
+int virtio_blk_start(struct virtio_blk *b, int vm_fd)
+{
+	return virtio_pci_start(&b->vp, vm_fd);
+}
+
+void virtio_blk_exit(struct virtio_blk *b)
+{
+	virtio_pci_stop(&b->vp);
+	if (b->bd)
+		blockdev_close(b->bd);
+	b->bd = NULL;
+}
