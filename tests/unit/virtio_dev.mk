@@ -17,5 +17,3 @@ $(OUT)/launcher_virtio: LDFLAGS += -luring -lz
 $(addprefix $(OUT)/,$(VIRTIO_DEV_TESTS)): \
 	$(wildcard $(TOP)/userspace/*/*.h $(TOP)/lib/virtio/*.h)
 
-# core/options.c parses --disk with block/spec.c
-launcher_nic_SRCS += userspace/block/spec.c
