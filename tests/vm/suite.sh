@@ -145,6 +145,10 @@ done
 # under Bochs or without NYX_CAP_IRQCHIP).
 # shellcheck source=tests/vm/linux.sh
 . /tests/linux.sh
+# virtio-blk disks (raw, qcow2, backing file, read-only) in a Linux guest,
+# checked with qemu-img afterwards (vblk.sh)
+# shellcheck source=tests/vm/vblk.sh
+. /tests/vblk.sh
 
 # ---------------------------------------------------------------------
 # The module must unload once no VM is left.
