@@ -39,6 +39,10 @@
 #include "pci/pci.h"
 #include "core/eventfd.h"
 #include "virtio/blk.h"
+#include "core/control.h"
+#include "core/log.h"
+#include "core/vmctl.h"
+#include "ctl.h"
 
 #ifndef NYX_VERSION
 #define NYX_VERSION "0.1"
@@ -51,6 +55,10 @@ static void usage(FILE *out)
 "\n"
 "Commands:\n"
 "  run [options]    boot a guest (options below)\n"
+"  check [options]  production-readiness check of a configuration\n"
+"                   (--config FILE and/or run options), a table of checks\n"
+"  ctl SOCKET CMD [KEY=VALUE...]  send a command to a running VM's\n"
+"                   control socket (nyx ctl --help)\n"
 "  cpuid [--cpus N] print the guest CPUID table derived from this host\n"
 "                   (works without /dev/nyx)\n"
 "  version          print the launcher and ABI versions\n"
@@ -165,6 +173,52 @@ static struct cpuid_table cpuid;
 static struct vcpu vcpus[MAX_CPUS];
 static struct x86_boot_entry boot_entry;
 static int serial_out_fd = -1;
+static struct vmctl vmctl = {
+	.pm = &acpi_pm,
+	.blks = virtio_blks,
+	.nr_blks = &nr_virtio_blks,
+};
+
+/* COM1 output, timing the first byte (trace span "first-output"). */
+static void serial_tx_traced(void *opaque, u8 byte)
+{
+	span_end(&nyx_log, SPAN_FIRST_OUTPUT);
+	serial_tx_fd(opaque, byte);
+}
+
+static void first_exit_hook(struct vcpu *v)
+{
+	(void)v;
+	span_end(&nyx_log, SPAN_FIRST_EXIT);
+}
+
+/* --log, --log-file, --verbose: before anything else is printed. */
+static int setup_logging(const struct run_options *o)
+{
+	char err[128];
+	int ret;
+
+	if (o->log_file) {
+		ret = log_open_file(&nyx_log, o->log_file);
+		if (ret) {
+			pr_err("--log-file: cannot open %s: %s", o->log_file,
+			       strerror(-ret));
+			return NYX_EXIT_SETUP;
+		}
+	}
+	if (o->verbose) {
+		nyx_debug = true;
+		nyx_log.level = LOG_DEBUG;
+	}
+	if (o->log_spec && log_parse_spec(&nyx_log, o->log_spec, err,
+					  sizeof(err))) {
+		pr_err("--log: %s", err);
+		return NYX_EXIT_SETUP;
+	}
+	if (log_comp_level(&nyx_log, "core/bus") <= LOG_DEBUG)
+		nyx_debug = true;	/* bus.c's per-access debug output */
+	return 0;
+}
 
 /*
  * The PC platform devices, present in every VM; their interrupt outputs
@@ -207,7 +261,7 @@ static int setup_devices(const struct run_options *o)
 	switch (o->serial) {
 	case SERIAL_STDIO:
 		serial_out_fd = STDOUT_FILENO;
-		tx = serial_tx_fd;
+		tx = serial_tx_traced;
 		break;
 	case SERIAL_FILE:
 		serial_out_fd = open(o->serial_path,
@@ -218,7 +272,7 @@ static int setup_devices(const struct run_options *o)
 			       strerror(errno));
 			return NYX_EXIT_SETUP;
 		}
-		tx = serial_tx_fd;
+		tx = serial_tx_traced;
 		break;
 	case SERIAL_NONE:
 		break;
@@ -403,11 +457,15 @@ static int cmd_run(int argc, char **argv)
 	struct run_options o;
 	int ret, status, signo = 0;
 
+	span_start(&nyx_log, SPAN_LOAD);
 	ret = run_options_parse(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? 0 : NYX_EXIT_SETUP;
-	if (o.verbose)
-		nyx_debug = true;
+	ret = setup_logging(&o);
+	if (ret) {
+		run_options_free(&o);
+		return ret;
+	}
 	if (o.nr_nics) {
 		/* net/tap.c is ready; the device that would use it is not. */
 		pr_err("--nic: virtio-net is not built yet");
@@ -430,6 +488,8 @@ static int cmd_run(int argc, char **argv)
 		ret = setup_cpuid(&o);
 	if (!ret)
 		ret = load_guest(&o);
+	span_end(&nyx_log, SPAN_LOAD);
+	span_start(&nyx_log, SPAN_BOOT);
 	if (!ret)
 		ret = vm_create(&vm);
 	if (!ret && o.irqchip) {
@@ -454,6 +514,11 @@ static int cmd_run(int argc, char **argv)
 		ret = start_virtio(&o);
 	if (!ret)
 		ret = setup_vcpus(&o);
+	if (!ret && o.control) {
+		virtio_error_hook = vmctl_device_error;
+		ret = control_start(o.control, &vmctl_ops, &vmctl) ?
+		      NYX_EXIT_SETUP : 0;
+	}
 	if (ret)
 		goto out;
 
@@ -470,18 +535,29 @@ static int cmd_run(int argc, char **argv)
 	/* On failure the stop is already requested: tear down as usual.
 	 * Without an irqchip nothing could ever start a kernel's APs, so
 	 * only the boot vCPU runs. */
+	vcpu_exit_hook = first_exit_hook;
+	span_start(&nyx_log, SPAN_FIRST_EXIT);
+	span_start(&nyx_log, SPAN_FIRST_OUTPUT);
 	vcpus_start(vcpus, o.kernel && !irq_chip_present() ? 1 : o.cpus);
+	span_end(&nyx_log, SPAN_BOOT);
 
 	status = stop_wait(&signo);
+	span_start(&nyx_log, SPAN_SHUTDOWN);
+	vmctl_shutdown_events(&vmctl, status, signo);
 	vcpus_join();
 	rtc_stop_timer(&rtc);
 	stop_virtio();
+	control_stop();
 	term_restore();
+	span_end(&nyx_log, SPAN_SHUTDOWN);
+	if (o.verbose)
+		span_report(&nyx_log);
 	if (signo)
 		reraise(signo);
 	ret = status;
 out:
 	stop_virtio();
+	control_stop();
 	run_options_free(&o);
 	return ret;
 }
@@ -549,13 +625,21 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	log_init(&nyx_log, STDERR_FILENO);
+	log_install();
 	debug_init_from_env();
+	if (nyx_debug)
+		nyx_log.level = LOG_DEBUG;
 	if (!cmd) {
 		usage(stderr);
 		return NYX_EXIT_SETUP;
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ctl"))
+		return cmd_ctl(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "cpuid"))
 		return cmd_cpuid(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))

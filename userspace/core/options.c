@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arch/x86/boot.h"
+#include "core/config.h"
 #include "core/options.h"
 
 enum {
@@ -23,6 +24,10 @@ enum {
 	OPT_NIC,
 	OPT_DISK,
 	OPT_VIRTIO_FASTPATH,
+	OPT_CONFIG,
+	OPT_CONTROL,
+	OPT_LOG,
+	OPT_LOG_FILE,
 };
 
 static const struct option run_long_options[] = {
@@ -39,6 +44,10 @@ static const struct option run_long_options[] = {
 	{ "nic",     required_argument, NULL, OPT_NIC },
 	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "virtio-fastpath", required_argument, NULL, OPT_VIRTIO_FASTPATH },
+	{ "config",  required_argument, NULL, OPT_CONFIG },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "log",     required_argument, NULL, OPT_LOG },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -95,7 +104,18 @@ void run_usage(FILE *out)
 "      --virtio-fastpath on|off  virtio kicks by ioeventfd and interrupts\n"
 "                          by irqfd where nyx.ko has them (default on);\n"
 "                          off: plain exits and ioctls (benchmarks)\n"
-"  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
+"      --config FILE       read the options from a JSON file\n"
+"                          (Documentation/config.rst); options given here\n"
+"                          override it, and --disk/--nic/--device given\n"
+"                          here replace the file's lists\n"
+"      --control PATH      control socket (UNIX, mode 0600): JSON commands\n"
+"                          and events, see nyx ctl and Documentation/control.rst\n"
+"      --log SPEC          log levels: LEVEL or COMPONENT=LEVEL,... (trace,\n"
+"                          debug, info, warn, error, fatal), e.g.\n"
+"                          virtio=debug,serial=warn (default info)\n"
+"      --log-file FILE     messages go to FILE (appended) instead of stderr\n"
+"  -v, --verbose           debug messages (also NYX_DEBUG=1) and the phase\n"
+"                          durations at exit\n"
 "  -h, --help              this help\n"
 "\n"
 "Always present (Documentation/boot.rst): COM1 16550A at 0x3f8 (IRQ 4),\n"
@@ -189,9 +209,23 @@ static int parse_nic(const char *arg, struct run_options *o)
 	return 0;
 }
 
-static int set_once(const char *name, const char **field, const char *arg)
+/* Options seen on the command line in this parse (bit per OPT_*): the
+ * config file's values are overridden, a second CLI one is an error. */
+static unsigned long long cli_seen;
+
+static bool first_on_cli(int opt)
 {
-	if (*field) {
+	unsigned long long bit = 1ull << (opt & 63);
+	bool first = !(cli_seen & bit);
+
+	cli_seen |= bit;
+	return first;
+}
+
+static int set_once(const char *name, const char **field, const char *arg,
+		    bool first)
+{
+	if (!first) {
 		pr_err("%s: given more than once", name);
 		return -1;
 	}
@@ -201,9 +235,23 @@ static int set_once(const char *name, const char **field, const char *arg)
 
 static int parse_one(int opt, const char *arg, struct run_options *o)
 {
+	bool first = first_on_cli(opt);
 	u64 val;
 	int ret;
 
+	/* the first --disk/--nic/--device replaces the config file's list */
+	if (o->config && first) {
+		if (opt == OPT_DISK) {
+			for (unsigned int i = 0; i < o->ndisks; i++)
+				disk_spec_free(&o->disks[i]);
+			o->ndisks = 0;
+		} else if (opt == OPT_NIC) {
+			o->nr_nics = 0;
+		} else if (opt == OPT_DEVICE) {
+			o->testdev = false;
+			o->pci_testdevs = 0;
+		}
+	}
 	switch (opt) {
 	case OPT_MEMORY:
 		ret = parse_size(arg, &val);
@@ -225,10 +273,12 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		o->cpus = val;
 		return 0;
 	case OPT_FLAT:
-		if (o->flat_path) {
+		if (!first) {
 			pr_err("--flat: given more than once");
 			return -1;
 		}
+		free(o->flat_path);
+		o->flat_path = NULL;
 		if (parse_flat_spec(arg, &o->flat_path, &o->flat_addr)) {
 			pr_err("--flat: invalid '%s' (FILE or FILE@ADDR, e.g. boot.bin@0x7c00)",
 			       arg);
@@ -236,11 +286,11 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		}
 		return 0;
 	case OPT_KERNEL:
-		return set_once("--kernel", &o->kernel, arg);
+		return set_once("--kernel", &o->kernel, arg, first);
 	case OPT_INITRD:
-		return set_once("--initrd", &o->initrd, arg);
+		return set_once("--initrd", &o->initrd, arg, first);
 	case OPT_APPEND:
-		return set_once("--append", &o->append, arg);
+		return set_once("--append", &o->append, arg, first);
 	case OPT_SERIAL:
 		return parse_serial(arg, o);
 	case OPT_DEVICE:
@@ -257,6 +307,17 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;
+	case OPT_CONFIG:
+		return 0;	/* read before the other options */
+	case OPT_CONTROL:
+		o->control = arg;
+		return 0;
+	case OPT_LOG:
+		o->log_spec = arg;
+		return 0;
+	case OPT_LOG_FILE:
+		o->log_file = arg;
+		return 0;
 	case OPT_DISK:
 		if (o->ndisks == MAX_DISKS) {
 			pr_err("--disk: at most %d disks", MAX_DISKS);
@@ -270,10 +331,8 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	return -1;
 }
 
-int run_options_parse(int argc, char **argv, struct run_options *o)
+void run_options_defaults(struct run_options *o)
 {
-	int opt;
-
 	memset(o, 0, sizeof(*o));
 	o->memory = DEFAULT_MEMORY;
 	o->memory_text = DEFAULT_MEMORY_TEXT;
@@ -281,6 +340,43 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	o->serial = SERIAL_STDIO;
 	o->irqchip = true;
 	o->virtio_fastpath = true;
+}
+
+/* --config FILE first, whatever its place: the other options override it. */
+static int load_config(int argc, char **argv, struct run_options *o)
+{
+	char err[256];
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:m:c:vh", run_long_options,
+				  NULL)) != -1) {
+		if (opt != OPT_CONFIG)
+			continue;
+		if (o->config) {
+			pr_err("--config: given more than once");
+			return -1;
+		}
+		o->config = optarg;
+	}
+	if (!o->config)
+		return 0;
+	if (config_load(o->config, o, err, sizeof(err))) {
+		pr_err("%s: %s", o->config, err);
+		return -1;
+	}
+	return 0;
+}
+
+int run_options_parse(int argc, char **argv, struct run_options *o)
+{
+	int opt;
+
+	run_options_defaults(o);
+	cli_seen = 0;
+	if (load_config(argc, argv, o))
+		goto err;
 
 	optind = 0;	/* full reset: the parser may run more than once */
 	opterr = 0;	/* errors are reported below, in our words */
@@ -312,6 +408,15 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		       argv[optind]);
 		goto err;
 	}
+	if (o->config && o->flat_path && o->kernel) {
+		/* the command line picks the kind of guest */
+		if (cli_seen & (1ull << (OPT_KERNEL & 63))) {
+			free(o->flat_path);
+			o->flat_path = NULL;
+		} else if (cli_seen & (1ull << (OPT_FLAT & 63))) {
+			o->kernel = o->initrd = o->append = NULL;
+		}
+	}
 	if (!o->flat_path && !o->kernel) {
 		pr_err("run: nothing to boot: use --kernel FILE or --flat FILE[@ADDR]");
 		goto err;
@@ -337,4 +442,7 @@ void run_options_free(struct run_options *o)
 	for (unsigned int i = 0; i < o->ndisks; i++)
 		disk_spec_free(&o->disks[i]);
 	o->ndisks = 0;
+	for (unsigned int i = 0; i < o->nr_owned; i++)
+		free(o->owned[i]);
+	o->nr_owned = 0;
 }

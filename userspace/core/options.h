@@ -16,6 +16,7 @@
 #define MAX_CPUS		64
 #define MAX_PCI_TESTDEVS	16
 #define MAX_DISKS		8
+#define RUN_OPTIONS_MAX_OWNED	32
 
 enum serial_backend {
 	SERIAL_STDIO,		/* stdout, and stdin as input */
@@ -44,6 +45,14 @@ struct run_options {
 	struct disk_spec disks[MAX_DISKS];	/* --disk, in order */
 	unsigned int ndisks;
 	bool virtio_fastpath;		/* ioeventfd/irqfd when available */
+	/* operate and observe (Documentation/config.rst, control.rst) */
+	const char *config;		/* --config FILE */
+	const char *control;		/* --control SOCKET */
+	const char *log_spec;		/* --log LEVEL|COMP=LEVEL,... */
+	const char *log_file;		/* --log-file FILE */
+	/* strings copied out of the config file, freed with the options */
+	char *owned[RUN_OPTIONS_MAX_OWNED];
+	unsigned int nr_owned;
 };
 
 /*
@@ -52,6 +61,8 @@ struct run_options {
  */
 int run_options_parse(int argc, char **argv, struct run_options *o);
 void run_options_free(struct run_options *o);
+/* Defaults of every option (what run_options_parse starts from). */
+void run_options_defaults(struct run_options *o);
 
 void run_usage(FILE *out);
 

@@ -29,32 +29,18 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	write_all(STDERR_FILENO, buf, n);
 }
 
-void pr_err(const char *fmt, ...)
+void (*nyx_pr_hook)(int level, const char *file, const char *fmt,
+		   va_list ap);
+
+void nyx_pr(int level, const char *file, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
-	va_end(ap);
-}
-
-void pr_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("", fmt, ap);
-	va_end(ap);
-}
-
-void pr_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!nyx_debug)
-		return;
-	va_start(ap, fmt);
-	vmsg("debug: ", fmt, ap);
+	if (nyx_pr_hook)
+		nyx_pr_hook(level, file, fmt, ap);
+	else if (level > NYX_PR_DEBUG || nyx_debug)
+		vmsg(level == NYX_PR_DEBUG ? "debug: " : "", fmt, ap);
 	va_end(ap);
 }
 

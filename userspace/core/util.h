@@ -6,6 +6,7 @@
 #ifndef NYX_UTIL_H
 #define NYX_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,9 +36,24 @@ typedef int64_t s64;
 /* Set by --verbose or a non-empty NYX_DEBUG other than "0". */
 extern bool nyx_debug;
 
-void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Messages. The caller's file names the component for the logger
+ * (core/log.h), which takes over once log_install() set nyx_pr_hook;
+ * without it (unit tests) messages go to stderr as "nyx: ...".
+ * Levels are core/log.h's enum log_level.
+ */
+#define NYX_PR_DEBUG	1
+#define NYX_PR_INFO	2
+#define NYX_PR_WARN	3
+#define NYX_PR_ERR	4
+void nyx_pr(int level, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+extern void (*nyx_pr_hook)(int level, const char *file, const char *fmt,
+			   va_list ap);
+#define pr_err(...)	nyx_pr(NYX_PR_ERR, __FILE__, __VA_ARGS__)
+#define pr_warn(...)	nyx_pr(NYX_PR_WARN, __FILE__, __VA_ARGS__)
+#define pr_info(...)	nyx_pr(NYX_PR_INFO, __FILE__, __VA_ARGS__)
+#define pr_debug(...)	nyx_pr(NYX_PR_DEBUG, __FILE__, __VA_ARGS__)
 
 /* Enable debug messages if the NYX_DEBUG environment variable asks so. */
 void debug_init_from_env(void);

@@ -28,11 +28,19 @@
 
 #define JOIN_TIMEOUT_SEC	2
 
+void (*vcpu_exit_hook)(struct vcpu *v);
+
 static struct vcpu *all_vcpus;
 static unsigned int nr_vcpus;
 
 static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned int nr_parked;
+
+/* Pause: pause_flag asks, the vCPU threads count themselves in nr_paused. */
+static pthread_mutex_t pause_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pause_cond = PTHREAD_COND_INITIALIZER;
+static bool pause_flag;
+static unsigned int nr_paused;
 
 /* Keeps multi-line failure reports from different vCPUs apart. */
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -224,10 +232,44 @@ static enum exit_action handle_mmio(struct vcpu *v)
 	return EXIT_CONTINUE;
 }
 
+static void count_exit(struct vcpu *v, u32 reason)
+{
+	enum vcpu_stat s;
+
+	switch (reason) {
+	case NYX_EXIT_IO:
+		s = VCPU_STAT_IO;
+		break;
+	case NYX_EXIT_MMIO:
+		s = VCPU_STAT_MMIO;
+		break;
+	case NYX_EXIT_HLT:
+		s = VCPU_STAT_HLT;
+		break;
+	case NYX_EXIT_INTR:
+		s = VCPU_STAT_INTR;
+		break;
+	default:
+		s = VCPU_STAT_OTHER;
+		break;
+	}
+	__atomic_store_n(&v->stats[s], v->stats[s] + 1, __ATOMIC_RELAXED);
+}
+
+const char *vcpu_stat_name(enum vcpu_stat s)
+{
+	static const char *const names[VCPU_STAT_NR] = {
+		"io", "mmio", "hlt", "intr", "other",
+	};
+
+	return (unsigned int)s < VCPU_STAT_NR ? names[s] : "?";
+}
+
 enum exit_action vcpu_handle_exit(struct vcpu *v)
 {
 	struct nyx_run *run = v->run;
 
+	count_exit(v, run->exit_reason);
 	switch (run->exit_reason) {
 	case NYX_EXIT_IO:
 		return handle_io(v);
@@ -265,6 +307,10 @@ static void vcpu_park(struct vcpu *v)
 	bool all;
 
 	pr_debug("vCPU %u: halted", v->id);
+	__atomic_store_n(&v->halted, true, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&pause_lock);
+	pthread_cond_broadcast(&pause_cond);	/* a pause counts us */
+	pthread_mutex_unlock(&pause_lock);
 	pthread_mutex_lock(&park_lock);
 	all = ++nr_parked == nr_vcpus;
 	pthread_mutex_unlock(&park_lock);
@@ -274,11 +320,40 @@ static void vcpu_park(struct vcpu *v)
 	stop_wait(NULL);
 }
 
+static bool pause_requested(void)
+{
+	return __atomic_load_n(&pause_flag, __ATOMIC_SEQ_CST);
+}
+
+/* Out of NYX_RUN (its exit completed): wait here until resumed. */
+static void vcpu_pause_park(struct vcpu *v)
+{
+	struct nyx_regs regs;
+
+	/* The thread owns the vCPU fd now: record where the guest stands. */
+	if (!ioctl(v->fd, NYX_GET_REGS, &regs)) {
+		__atomic_store_n(&v->last_rip, regs.rip, __ATOMIC_RELAXED);
+		__atomic_store_n(&v->rip_valid, true, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_lock(&pause_lock);
+	nr_paused++;
+	pthread_cond_broadcast(&pause_cond);
+	while (pause_requested() && !stop_requested())
+		pthread_cond_wait(&pause_cond, &pause_lock);
+	nr_paused--;
+	pthread_mutex_unlock(&pause_lock);
+	/* Clear the kick before looking at the flags again: a pause or
+	 * stop that sets it after this is seen by the loop's checks. */
+	if (!stop_requested())
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	char name[16];
 	sigset_t kick;
+	int ret;
 
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
 	pthread_setname_np(pthread_self(), name);
@@ -287,7 +362,16 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!stop_requested()) {
-		if (ioctl(v->fd, NYX_RUN, 0) < 0) {
+		if (pause_requested()) {
+			vcpu_pause_park(v);
+			continue;
+		}
+		ret = ioctl(v->fd, NYX_RUN, 0);
+		if (vcpu_exit_hook)
+			vcpu_exit_hook(v);
+		if (ret < 0) {
+			if (errno == EINTR)
+				count_exit(v, NYX_EXIT_INTR);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			pr_err("vCPU %u: NYX_RUN: %s", v->id, strerror(errno));
@@ -310,6 +394,11 @@ static void *vcpu_thread(void *arg)
 static void kick_all(void)
 {
 	unsigned int i;
+
+	/* paused vCPUs wait on pause_cond: a stop must wake them */
+	pthread_mutex_lock(&pause_lock);
+	pthread_cond_broadcast(&pause_cond);
+	pthread_mutex_unlock(&pause_lock);
 
 	for (i = 0; i < nr_vcpus; i++) {
 		struct vcpu *v = &all_vcpus[i];
@@ -363,6 +452,75 @@ int vcpus_start(struct vcpu *vcpus, unsigned int n)
 		__atomic_store_n(&vcpus[i].started, true, __ATOMIC_SEQ_CST);
 	}
 	return 0;
+}
+
+/* Kick without stopping: immediate_exit plus the signal, like kick_all. */
+static void kick_for_pause(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_vcpus; i++) {
+		struct vcpu *v = &all_vcpus[i];
+
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&v->started, __ATOMIC_SEQ_CST))
+			pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	}
+}
+
+static unsigned int nr_stopped_locked(void)
+{
+	unsigned int i, n = nr_paused;
+
+	for (i = 0; i < nr_vcpus; i++)
+		if (__atomic_load_n(&all_vcpus[i].halted, __ATOMIC_SEQ_CST))
+			n++;
+	return n;
+}
+
+int vcpus_pause(unsigned int timeout_ms)
+{
+	struct timespec deadline;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	__atomic_store_n(&pause_flag, true, __ATOMIC_SEQ_CST);
+	kick_for_pause();
+	pthread_mutex_lock(&pause_lock);
+	while (nr_stopped_locked() < nr_vcpus && !stop_requested()) {
+		if (pthread_cond_timedwait(&pause_cond, &pause_lock,
+					   &deadline) == ETIMEDOUT) {
+			ret = nr_stopped_locked() < nr_vcpus ? -ETIMEDOUT : 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pause_lock);
+	return ret;
+}
+
+void vcpus_resume(void)
+{
+	pthread_mutex_lock(&pause_lock);
+	__atomic_store_n(&pause_flag, false, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&pause_cond);
+	pthread_mutex_unlock(&pause_lock);
+}
+
+bool vcpus_paused(void)
+{
+	return pause_requested();
+}
+
+struct vcpu *vcpus_get(unsigned int *n)
+{
+	*n = nr_vcpus;
+	return all_vcpus;
 }
 
 void vcpus_join(void)

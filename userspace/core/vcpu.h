@@ -15,6 +15,16 @@
 
 struct vm;
 
+/* Exits the launcher sees, per vCPU (query-stats). */
+enum vcpu_stat {
+	VCPU_STAT_IO,
+	VCPU_STAT_MMIO,
+	VCPU_STAT_HLT,
+	VCPU_STAT_INTR,
+	VCPU_STAT_OTHER,
+	VCPU_STAT_NR,
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
@@ -23,6 +33,11 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool started;
+	/* written by the vCPU thread, read (relaxed) by the control socket */
+	u64 stats[VCPU_STAT_NR];
+	u64 last_rip;		/* RIP at the last pause */
+	bool rip_valid;
+	bool halted;		/* parked after HLT (--irqchip off) */
 };
 
 /* What the run loop does after an exit. */
@@ -44,6 +59,24 @@ int vcpus_start(struct vcpu *vcpus, unsigned int n);
 
 /* After a stop: wait (bounded) for the vCPU threads to leave. */
 void vcpus_join(void);
+
+/*
+ * Pause: every started vCPU leaves NYX_RUN at a clean boundary (the exit
+ * it was serving is completed by the NYX_RUN that returns EINTR) and
+ * parks. Returns 0 once all are parked (halted ones count), -ETIMEDOUT
+ * after timeout_ms (they stay asked to pause). Resume lets them go.
+ * Not meant to be called concurrently (the control socket is one thread).
+ */
+int vcpus_pause(unsigned int timeout_ms);
+void vcpus_resume(void);
+bool vcpus_paused(void);
+/* The vCPUs started by vcpus_start() (for the control socket). */
+struct vcpu *vcpus_get(unsigned int *n);
+const char *vcpu_stat_name(enum vcpu_stat s);
+
+/* Called (if set) by each vCPU thread after every return from NYX_RUN:
+ * the first-instruction trace span, later the watchdog's progress. */
+extern void (*vcpu_exit_hook)(struct vcpu *v);
 
 /* Handler for the kick signal; installed by the launcher. */
 void vcpu_install_kick_signal(void);

@@ -198,6 +198,24 @@ static void finish(struct virtio_blk *b, u16 head, u8 *status, u8 st,
 	virtio_notify_queue(&b->vp, 0);
 }
 
+static void count_req(struct virtio_blk *b, const struct blk_req *br, int ret)
+{
+	u64 *n = br->op == BLK_OP_READ ? &b->stats.reads :
+		 br->op == BLK_OP_WRITE ? &b->stats.writes :
+		 br->op == BLK_OP_FLUSH ? &b->stats.flushes : &b->stats.others;
+
+	__atomic_store_n(n, *n + 1, __ATOMIC_RELAXED);
+	if (ret)
+		__atomic_store_n(&b->stats.errors, b->stats.errors + 1,
+				 __ATOMIC_RELAXED);
+	else if (br->op == BLK_OP_READ)
+		__atomic_store_n(&b->stats.read_bytes,
+				 b->stats.read_bytes + br->len, __ATOMIC_RELAXED);
+	else if (br->op == BLK_OP_WRITE)
+		__atomic_store_n(&b->stats.write_bytes,
+				 b->stats.write_bytes + br->len, __ATOMIC_RELAXED);
+}
+
 static void req_done(struct blk_req *br, int ret)
 {
 	struct vblk_req *r = br->opaque;
@@ -206,6 +224,7 @@ static void req_done(struct blk_req *br, int ret)
 	if (ret)
 		pr_debug("%s: request %u: %s", b->vp.ops->name, r->head,
 			 strerror(-ret));
+	count_req(b, &r->br, ret);
 	finish(b, r->head, r->p.status,
 	       ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK,
 	       ret ? 1 : r->in_len);

@@ -80,6 +80,11 @@ struct virtio_blk {
 	u8 config[VIRTIO_BLK_CONFIG_LEN];
 	bool readonly;
 	u64 inflight;			/* I/O thread only */
+	/* completed requests (I/O thread writes, query-stats reads) */
+	struct {
+		u64 reads, writes, flushes, others, errors;
+		u64 read_bytes, write_bytes;
+	} stats;
 };
 
 /* Open the image and build the PCI function (register it afterwards

@@ -131,6 +131,9 @@ void virtio_notify_queue(struct virtio_pci *v, unsigned int q)
 		interrupt(v, vector, VIRTIO_ISR_QUEUE);
 }
 
+void (*virtio_error_hook)(const char *dev, unsigned int slot,
+			  const char *why);
+
 void virtio_set_needs_reset(struct virtio_pci *v, const char *why)
 {
 	bool first;
@@ -148,6 +151,8 @@ void virtio_set_needs_reset(struct virtio_pci *v, const char *why)
 		return;
 	pr_err("%s %02x.0: guest error, device needs reset: %s",
 	       v->ops->name, v->pci.slot, why);
+	if (virtio_error_hook)
+		virtio_error_hook(v->ops->name, v->pci.slot, why);
 	interrupt(v, vector, VIRTIO_ISR_CONFIG);
 }
 

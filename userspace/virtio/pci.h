@@ -220,6 +220,10 @@ int virtio_pop(struct virtio_pci *v, unsigned int q, struct vq_seg *segs,
 int virtio_push(struct virtio_pci *v, unsigned int q, u16 head, u32 len);
 /* Interrupt the driver for queue q if it wants one. */
 void virtio_notify_queue(struct virtio_pci *v, unsigned int q);
+/* Called (if set) when a device first needs a reset: the control
+ * socket's DEVICE_ERROR event. */
+extern void (*virtio_error_hook)(const char *dev, unsigned int slot,
+				 const char *why);
 /* Mark the device broken (logged once per reset), config interrupt. */
 void virtio_set_needs_reset(struct virtio_pci *v, const char *why);
 /* Whether queue q may be used now (DRIVER_OK, enabled, not broken). */

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control socket commands on the real VM (see vmctl.h, qmp.h). They run
+ * in the control thread; everything they touch is either read atomically
+ * (vCPU counters, flags) or owned by a paused vCPU (its registers).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <uapi/nyx.h>
+
+#include "core/control.h"
+#include "core/log.h"
+#include "core/stop.h"
+#include "core/vcpu.h"
+#include "core/vmctl.h"
+#include "hw/acpi_pm.h"
+#include "virtio/blk.h"
+
+#define PAUSE_TIMEOUT_MS	5000
+
+int (*vmctl_module_stats)(json_object *ret);
+
+static json_object *u64_obj(u64 v)
+{
+	return json_object_new_uint64(v);
+}
+
+static int query_status(void *opaque, json_object *ret)
+{
+	struct vmctl *c = opaque;
+	json_object *phases = json_object_new_object();
+	const char *status;
+	unsigned int i, n;
+
+	vcpus_get(&n);
+	if (c->stopping || stop_requested())
+		status = "shutdown";
+	else if (vcpus_paused())
+		status = "paused";
+	else
+		status = "running";
+	json_object_object_add(ret, "status", json_object_new_string(status));
+	json_object_object_add(ret, "running",
+			       json_object_new_boolean(!strcmp(status, "running")));
+	json_object_object_add(ret, "vcpus", json_object_new_int(n));
+	json_object_object_add(ret, "uptime-ns",
+			       u64_obj(log_now_ns() - nyx_log.t0_ns));
+	/* phase durations in ns; null until the phase ended */
+	for (i = 0; i < SPAN_NR; i++) {
+		long long d = span_duration(&nyx_log, i);
+
+		json_object_object_add(phases, span_name(i),
+				       d < 0 ? NULL : json_object_new_int64(d));
+	}
+	json_object_object_add(ret, "phases-ns", phases);
+	return 0;
+}
+
+static int do_pause(void *opaque, char *err, size_t errlen)
+{
+	int r;
+
+	(void)opaque;
+	if (stop_requested()) {
+		snprintf(err, errlen, "the VM is shutting down");
+		return -EBUSY;
+	}
+	r = vcpus_pause(PAUSE_TIMEOUT_MS);
+	if (r) {
+		snprintf(err, errlen, "pause: not every vCPU stopped within %d ms (they will when they can)",
+			 PAUSE_TIMEOUT_MS);
+		return r;
+	}
+	control_event("STOP", NULL);
+	return 0;
+}
+
+static int do_resume(void *opaque, char *err, size_t errlen)
+{
+	(void)opaque;
+	(void)err;
+	(void)errlen;
+	if (!vcpus_paused())
+		return 0;	/* like QMP's cont: resuming a running VM is fine */
+	vcpus_resume();
+	control_event("RESUME", NULL);
+	return 0;
+}
+
+static int do_quit(void *opaque, char *err, size_t errlen)
+{
+	(void)opaque;
+	(void)err;
+	(void)errlen;
+	pr_info("quit from the control socket");
+	stop_request(NYX_EXIT_OK);
+	return 0;
+}
+
+static int do_powerdown(void *opaque, char *err, size_t errlen)
+{
+	struct vmctl *c = opaque;
+
+	(void)err;
+	(void)errlen;
+	acpi_pm_power_button(c->pm);
+	control_event("POWERDOWN", NULL);
+	return 0;
+}
+
+/* nyx cannot reset a VM in place: it ends with the status of a guest
+ * reset (8), so whatever started nyx restarts it, as for a guest reboot. */
+static int do_reset(void *opaque, char *err, size_t errlen)
+{
+	(void)opaque;
+	(void)err;
+	(void)errlen;
+	pr_info("system-reset from the control socket: exiting with status %d",
+		NYX_EXIT_GUEST_RESET);
+	stop_request(NYX_EXIT_GUEST_RESET);
+	return 0;
+}
+
+static int query_cpus(void *opaque, json_object *ret)
+{
+	bool paused = vcpus_paused();
+	unsigned int i, n;
+	struct vcpu *v = vcpus_get(&n);
+
+	(void)opaque;
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		bool halted = __atomic_load_n(&v[i].halted, __ATOMIC_SEQ_CST);
+		bool fresh = false;
+		struct nyx_regs regs;
+		struct nyx_vcpu_events ev;
+
+		/* only a parked vCPU's fd may be used from this thread: a
+		 * running one holds it inside NYX_RUN */
+		if (paused && !halted) {
+			if (!ioctl(v[i].fd, NYX_GET_REGS, &regs)) {
+				__atomic_store_n(&v[i].last_rip, regs.rip,
+						 __ATOMIC_RELAXED);
+				__atomic_store_n(&v[i].rip_valid, true,
+						 __ATOMIC_RELEASE);
+				fresh = true;
+			}
+			if (!ioctl(v[i].fd, NYX_GET_VCPU_EVENTS, &ev))
+				halted = ev.mp_state != NYX_MP_STATE_RUNNABLE;
+		}
+		json_object_object_add(o, "cpu-index", json_object_new_int(v[i].id));
+		if (__atomic_load_n(&v[i].rip_valid, __ATOMIC_ACQUIRE))
+			json_object_object_add(o, "rip",
+				u64_obj(__atomic_load_n(&v[i].last_rip,
+							__ATOMIC_RELAXED)));
+		else
+			json_object_object_add(o, "rip", NULL);
+		/* false: the RIP of the last pause, the vCPU ran since */
+		json_object_object_add(o, "rip-current", json_object_new_boolean(fresh));
+		json_object_object_add(o, "halted", json_object_new_boolean(halted));
+		json_object_object_add(o, "paused", json_object_new_boolean(paused));
+		json_object_array_add(ret, o);
+	}
+	return 0;
+}
+
+static int query_stats(void *opaque, json_object *ret)
+{
+	struct vmctl *c = opaque;
+	json_object *cpus = json_object_new_array();
+	json_object *blks = json_object_new_array();
+	unsigned int i, s, n, nb = c->nr_blks ? *c->nr_blks : 0;
+	struct vcpu *v = vcpus_get(&n);
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object *ex = json_object_new_object();
+
+		for (s = 0; s < VCPU_STAT_NR; s++)
+			json_object_object_add(ex, vcpu_stat_name(s),
+				u64_obj(__atomic_load_n(&v[i].stats[s],
+							__ATOMIC_RELAXED)));
+		json_object_object_add(o, "cpu-index", json_object_new_int(v[i].id));
+		json_object_object_add(o, "exits", ex);
+		json_object_array_add(cpus, o);
+	}
+	json_object_object_add(ret, "vcpus", cpus);
+	for (i = 0; i < nb; i++) {
+		struct virtio_blk *b = &c->blks[i];
+		json_object *o = json_object_new_object();
+
+#define ADD(name, field) json_object_object_add(o, name, \
+		u64_obj(__atomic_load_n(&b->stats.field, __ATOMIC_RELAXED)))
+		json_object_object_add(o, "slot", json_object_new_int(b->vp.pci.slot));
+		ADD("reads", reads);
+		ADD("writes", writes);
+		ADD("flushes", flushes);
+		ADD("other-requests", others);
+		ADD("errors", errors);
+		ADD("read-bytes", read_bytes);
+		ADD("write-bytes", write_bytes);
+#undef ADD
+		json_object_array_add(blks, o);
+	}
+	json_object_object_add(ret, "virtio-blk", blks);
+	if (vmctl_module_stats)
+		return vmctl_module_stats(ret);
+	return 0;
+}
+
+static int set_log_level(void *opaque, const char *comp, const char *level,
+			 char *err, size_t errlen)
+{
+	char spec[64];
+
+	(void)opaque;
+	if (comp && (!*comp || strpbrk(comp, ",="))) {
+		snprintf(err, errlen, "set-log-level: bad component name");
+		return -EINVAL;
+	}
+	snprintf(spec, sizeof(spec), "%s%s%s", comp ? comp : "",
+		 comp ? "=" : "", level);
+	if (log_parse_spec(&nyx_log, spec, err, errlen))
+		return -EINVAL;
+	return 0;
+}
+
+const struct qmp_ops vmctl_ops = {
+	.query_status = query_status,
+	.pause = do_pause,
+	.resume = do_resume,
+	.quit = do_quit,
+	.powerdown = do_powerdown,
+	.reset = do_reset,
+	.query_cpus = query_cpus,
+	.query_stats = query_stats,
+	.set_log_level = set_log_level,
+};
+
+const char *vmctl_exit_reason(int status, int signo)
+{
+	if (signo)
+		return "host-signal";
+	switch (status) {
+	case NYX_EXIT_OK:
+		return "poweroff-or-quit";
+	case NYX_EXIT_SETUP:
+		return "setup-error";
+	case NYX_EXIT_GUEST_SHUTDOWN:
+		return "guest-shutdown";
+	case NYX_EXIT_VCPU_FAILURE:
+		return "vcpu-failure";
+	case NYX_EXIT_GUEST_RESET:
+		return "reset";
+	}
+	return status & 1 ? "guest-debug-exit" : "unknown";
+}
+
+void vmctl_shutdown_events(struct vmctl *c, int status, int signo)
+{
+	json_object *data = json_object_new_object();
+
+	c->stopping = true;
+	if (status == NYX_EXIT_GUEST_RESET && !signo)
+		control_event("RESET", NULL);
+	json_object_object_add(data, "reason",
+			       json_object_new_string(vmctl_exit_reason(status, signo)));
+	json_object_object_add(data, "status", json_object_new_int(status));
+	control_event("SHUTDOWN", data);
+}
+
+void vmctl_device_error(const char *dev, unsigned int slot, const char *why)
+{
+	json_object *data = json_object_new_object();
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s %02x.0", dev, slot);
+	json_object_object_add(data, "device", json_object_new_string(name));
+	json_object_object_add(data, "reason", json_object_new_string(why));
+	control_event("DEVICE_ERROR", data);
+}
