@@ -329,6 +329,8 @@ int control_start(const char *path, const struct qmp_ops *ops, void *opaque)
 	old = umask(077);
 	ret = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
 	umask(old);
+	if (!ret)
+		ret = chmod(path, 0600);	/* rw for the owner is all it needs */
 	if (ret || listen(fd, 8)) {
 		ret = -errno;
 		pr_err("--control: cannot listen on %s: %s", path,

@@ -217,6 +217,7 @@ char *qmp_dispatch(const struct qmp_ops *ops, void *opaque,
 	const struct qmp_cmd *c;
 	char err[ERRLEN] = "";
 	enum json_tokener_error jerr;
+	size_t used;
 	int r;
 
 	if (len > QMP_LINE_MAX)
@@ -226,10 +227,15 @@ char *qmp_dispatch(const struct qmp_ops *ops, void *opaque,
 		return NULL;
 	req = json_tokener_parse_ex(tok, line, (int)len);
 	jerr = json_tokener_get_error(tok);
+	used = json_tokener_get_parse_end(tok);
+	if (!req && jerr == json_tokener_continue) {
+		/* a bare number may go on: a NUL ends the input */
+		req = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		used = len;
+	}
 	/* one complete value, followed by blanks only */
 	if (req && jerr == json_tokener_success) {
-		size_t used = json_tokener_get_parse_end(tok);
-
 		while (used < len && (line[used] == ' ' || line[used] == '\t' ||
 				      line[used] == '\r'))
 			used++;
