@@ -126,6 +126,10 @@ else
 	fi
 fi
 
+# The control socket, --config and nyx check (ctl.sh)
+# shellcheck source=tests/vm/ctl.sh
+. /tests/ctl.sh
+
 # ---------------------------------------------------------------------
 # Extra test programs (build/vmtests/* on the host): exit 0 = pass. They
 # run from /tmp with NYX, GUESTS and NYX_TESTDEV_ARGS in the environment.
