@@ -42,6 +42,7 @@
 #include "core/control.h"
 #include "core/log.h"
 #include "core/vmctl.h"
+#include "core/watchdog.h"
 #include "ctl.h"
 
 #ifndef NYX_VERSION
@@ -540,9 +541,12 @@ static int cmd_run(int argc, char **argv)
 	span_start(&nyx_log, SPAN_FIRST_OUTPUT);
 	vcpus_start(vcpus, o.kernel && !irq_chip_present() ? 1 : o.cpus);
 	span_end(&nyx_log, SPAN_BOOT);
+	if (watchdog_start(&o.watchdog))
+		pr_err("watchdog disabled");
 
 	status = stop_wait(&signo);
 	span_start(&nyx_log, SPAN_SHUTDOWN);
+	watchdog_stop();
 	vmctl_shutdown_events(&vmctl, status, signo);
 	vcpus_join();
 	rtc_stop_timer(&rtc);
@@ -636,6 +640,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	/* one-shot tools: plain messages, no timestamps */
+	if (!strcmp(cmd, "ctl") || !strcmp(cmd, "check"))
+		nyx_log.timestamps = false;
 	if (!strcmp(cmd, "ctl"))
 		return cmd_ctl(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))

@@ -186,3 +186,57 @@ ctl_check "ctl: bad --config names the key" \
 	 $NYX run --config /tmp/ctl-bad.json 2>&1 </dev/null | grep -q 'disks\[0\].path: file not found'"
 ctl_check "ctl: nyx check fails on a bad config" \
 	"$NYX check --config /tmp/ctl-bad.json; [ \$? = 2 ]"
+
+# The vCPU watchdog: stuck.bin spins with interrupts off and the APIC
+# timer pending (WATCHDOG, then action=reset: status 8); hlt.bin halts
+# with interrupts off (no exit either, but halted: no WATCHDOG) and ends
+# by quit.
+if [ "$NYX_NO_MODULE" = 1 ]; then
+	skip "ctl: watchdog fires on a stuck vCPU" "no module"
+	skip "ctl: watchdog quiet on a halted vCPU" "no module"
+else
+	for wd_case in stuck hlt; do
+		rm -f "$CTL_SOCK"
+		timeout -k 5 60 "$NYX" run --control "$CTL_SOCK" \
+			--watchdog timeout=1,action=reset \
+			--flat "$GUESTS/$wd_case.bin" </dev/null >/tmp/ctl-run.out 2>&1 &
+		ctl_pid=$!
+		i=0
+		while [ ! -S "$CTL_SOCK" ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		"$NYX" ctl --timeout 50 "$CTL_SOCK" --wait-event SHUTDOWN \
+			>/tmp/ctl-events.out 2>&1 &
+		ev_pid=$!
+		if [ "$wd_case" = hlt ]; then
+			name="ctl: watchdog quiet on a halted vCPU"
+			echo "RUN $name"
+			sleep 4
+			"$NYX" ctl "$CTL_SOCK" quit >/dev/null 2>&1
+			want=0
+		else
+			name="ctl: watchdog fires on a stuck vCPU"
+			echo "RUN $name"
+			want=8
+		fi
+		wait $ctl_pid
+		rc=$?
+		wait $ev_pid
+		if [ "$wd_case" = hlt ]; then
+			grep -q WATCHDOG /tmp/ctl-events.out && rc="$rc, WATCHDOG raised"
+		else
+			grep -q '"event":"WATCHDOG"' /tmp/ctl-events.out ||
+				rc="$rc, no WATCHDOG event"
+			grep -q 'watchdog: vCPU 0 stuck' /tmp/ctl-run.out ||
+				rc="$rc, no log line"
+		fi
+		if [ "$rc" = "$want" ]; then
+			pass "$name"
+		else
+			show /tmp/ctl-run.out
+			show /tmp/ctl-events.out
+			fail "$name" "status $rc (want $want)"
+		fi
+	done
+fi

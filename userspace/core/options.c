@@ -28,6 +28,7 @@ enum {
 	OPT_CONTROL,
 	OPT_LOG,
 	OPT_LOG_FILE,
+	OPT_WATCHDOG,
 };
 
 static const struct option run_long_options[] = {
@@ -48,6 +49,7 @@ static const struct option run_long_options[] = {
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "log",     required_argument, NULL, OPT_LOG },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -114,6 +116,10 @@ void run_usage(FILE *out)
 "                          debug, info, warn, error, fatal), e.g.\n"
 "                          virtio=debug,serial=warn (default info)\n"
 "      --log-file FILE     messages go to FILE (appended) instead of stderr\n"
+"      --watchdog timeout=SEC[,action=log|pause|dump|reset]\n"
+"                          a vCPU with no exit, no RIP progress and an\n"
+"                          interrupt pending for SEC seconds raises WATCHDOG\n"
+"                          and the action (default log)\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1) and the phase\n"
 "                          durations at exit\n"
 "  -h, --help              this help\n"
@@ -318,6 +324,15 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	case OPT_LOG_FILE:
 		o->log_file = arg;
 		return 0;
+	case OPT_WATCHDOG: {
+		char err[128];
+
+		if (watchdog_parse(arg, &o->watchdog, err, sizeof(err))) {
+			pr_err("--watchdog: %s", err);
+			return -1;
+		}
+		return 0;
+	}
 	case OPT_DISK:
 		if (o->ndisks == MAX_DISKS) {
 			pr_err("--disk: at most %d disks", MAX_DISKS);
@@ -445,4 +460,101 @@ void run_options_free(struct run_options *o)
 	for (unsigned int i = 0; i < o->nr_owned; i++)
 		free(o->owned[i]);
 	o->nr_owned = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * --watchdog timeout=SEC[,action=...] (core/watchdog.h)
+ */
+static const char *const wd_actions[] = { "log", "pause", "dump", "reset" };
+
+const char *watchdog_action_name(enum watchdog_action a)
+{
+	return (unsigned int)a < ARRAY_SIZE(wd_actions) ? wd_actions[a] : "?";
+}
+
+int watchdog_action_parse(const char *name, enum watchdog_action *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(wd_actions); i++) {
+		if (!strcmp(name, wd_actions[i])) {
+			*a = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* "SEC" or "SEC.FRACTION" into milliseconds, in the watchdog's range. */
+static int parse_seconds_ms(const char *s, u64 *ms)
+{
+	u64 whole = 0, frac = 0, scale = 1000;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > WD_MAX_TIMEOUT_MS / 1000)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			scale /= 10;
+			frac += (*p - '0') * scale;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	*ms = whole * 1000 + frac;
+	if (*ms < WD_MIN_TIMEOUT_MS || *ms > WD_MAX_TIMEOUT_MS)
+		return -ERANGE;
+	return 0;
+}
+
+int watchdog_parse(const char *arg, struct watchdog_options *w, char *err,
+		   size_t errlen)
+{
+	char buf[128], *item, *save = NULL;
+	struct watchdog_options n = { .action = WD_ACTION_LOG };
+
+	if (strlen(arg) >= sizeof(buf)) {
+		snprintf(err, errlen, "too long");
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	for (item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(item, "timeout=", 8)) {
+			int r = parse_seconds_ms(item + 8, &n.timeout_ms);
+
+			if (r) {
+				snprintf(err, errlen,
+					 "timeout '%s' is not a number of seconds in %g..%d",
+					 item + 8, WD_MIN_TIMEOUT_MS / 1000.0,
+					 WD_MAX_TIMEOUT_MS / 1000);
+				return -EINVAL;
+			}
+		} else if (!strncmp(item, "action=", 7)) {
+			if (watchdog_action_parse(item + 7, &n.action)) {
+				snprintf(err, errlen,
+					 "unknown action '%s' (log, pause, dump, reset)",
+					 item + 7);
+				return -EINVAL;
+			}
+		} else {
+			snprintf(err, errlen, "unknown key '%.32s' (timeout=, action=)",
+				 item);
+			return -EINVAL;
+		}
+	}
+	if (!n.timeout_ms) {
+		snprintf(err, errlen, "timeout=SEC is required");
+		return -EINVAL;
+	}
+	*w = n;
+	return 0;
 }

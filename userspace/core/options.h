@@ -9,6 +9,7 @@
 
 #include "block/spec.h"
 #include "core/util.h"
+#include "core/watchdog.h"
 #include "net/nic.h"
 
 #define DEFAULT_MEMORY		(64 * SZ_1M)
@@ -50,6 +51,7 @@ struct run_options {
 	const char *control;		/* --control SOCKET */
 	const char *log_spec;		/* --log LEVEL|COMP=LEVEL,... */
 	const char *log_file;		/* --log-file FILE */
+	struct watchdog_options watchdog;	/* --watchdog */
 	/* strings copied out of the config file, freed with the options */
 	char *owned[RUN_OPTIONS_MAX_OWNED];
 	unsigned int nr_owned;

@@ -517,6 +517,26 @@ bool vcpus_paused(void)
 	return pause_requested();
 }
 
+static pthread_mutex_t pause_user_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void vcpus_pause_lock(void)
+{
+	pthread_mutex_lock(&pause_user_lock);
+}
+
+void vcpus_pause_unlock(void)
+{
+	pthread_mutex_unlock(&pause_user_lock);
+}
+
+void vcpu_dump_state(struct vcpu *v)
+{
+	pthread_mutex_lock(&report_lock);
+	pr_err("vCPU %u state:", v->id);
+	print_state(v);
+	pthread_mutex_unlock(&report_lock);
+}
+
 struct vcpu *vcpus_get(unsigned int *n)
 {
 	*n = nr_vcpus;

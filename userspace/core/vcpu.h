@@ -70,6 +70,12 @@ void vcpus_join(void);
 int vcpus_pause(unsigned int timeout_ms);
 void vcpus_resume(void);
 bool vcpus_paused(void);
+/* Serializes pause/resume users (control socket, watchdog), so that one
+ * does not resume what the other paused. */
+void vcpus_pause_lock(void);
+void vcpus_pause_unlock(void);
+/* Registers and segments to the log (watchdog "dump"). */
+void vcpu_dump_state(struct vcpu *v);
 /* The vCPUs started by vcpus_start() (for the control socket). */
 struct vcpu *vcpus_get(unsigned int *n);
 const char *vcpu_stat_name(enum vcpu_stat s);

@@ -68,7 +68,9 @@ static int do_pause(void *opaque, char *err, size_t errlen)
 		snprintf(err, errlen, "the VM is shutting down");
 		return -EBUSY;
 	}
+	vcpus_pause_lock();
 	r = vcpus_pause(PAUSE_TIMEOUT_MS);
+	vcpus_pause_unlock();
 	if (r) {
 		snprintf(err, errlen, "pause: not every vCPU stopped within %d ms (they will when they can)",
 			 PAUSE_TIMEOUT_MS);
@@ -83,9 +85,13 @@ static int do_resume(void *opaque, char *err, size_t errlen)
 	(void)opaque;
 	(void)err;
 	(void)errlen;
-	if (!vcpus_paused())
+	vcpus_pause_lock();
+	if (!vcpus_paused()) {
+		vcpus_pause_unlock();
 		return 0;	/* like QMP's cont: resuming a running VM is fine */
+	}
 	vcpus_resume();
+	vcpus_pause_unlock();
 	control_event("RESUME", NULL);
 	return 0;
 }
@@ -126,11 +132,14 @@ static int do_reset(void *opaque, char *err, size_t errlen)
 
 static int query_cpus(void *opaque, json_object *ret)
 {
-	bool paused = vcpus_paused();
 	unsigned int i, n;
 	struct vcpu *v = vcpus_get(&n);
+	bool paused;
 
 	(void)opaque;
+	/* nobody resumes the vCPUs while we use their fds */
+	vcpus_pause_lock();
+	paused = vcpus_paused();
 	for (i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 		bool halted = __atomic_load_n(&v[i].halted, __ATOMIC_SEQ_CST);
@@ -164,6 +173,7 @@ static int query_cpus(void *opaque, json_object *ret)
 		json_object_object_add(o, "paused", json_object_new_boolean(paused));
 		json_object_array_add(ret, o);
 	}
+	vcpus_pause_unlock();
 	return 0;
 }
 
