@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ticker.bin: prints a '.' on COM1 after each busy-wait, TICKS times,
- * then PASS: steady, visible progress for the control-socket tests
+ * then PASS (minutes: the tests stop it first): steady, visible progress for the control-socket tests
  * (tests/vm/ctl.sh: output stops growing while the VM is paused, grows
  * again after resume). Expected: status 33 if nothing stops it first.
  */
 #include "guest.h"
 
-#define TICKS	20000
+#define TICKS	2000000
 #define DELAY	20000
 
 	GUEST_START main16
