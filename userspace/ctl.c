@@ -81,13 +81,13 @@ static int connect_to(const char *path)
 	int fd;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		pr_err("ctl: socket path too long");
+		pr_err("socket path too long");
 		return -1;
 	}
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		pr_err("ctl: cannot connect to %s: %s", path, strerror(errno));
+		pr_err("cannot connect to %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -142,7 +142,7 @@ static void ctl_usage(FILE *out)
 static int send_all(int fd, const char *s, size_t len)
 {
 	if (write_all(fd, s, len)) {
-		pr_err("ctl: send: %s", strerror(errno));
+		pr_err("send: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -177,7 +177,7 @@ int cmd_ctl(int argc, char **argv)
 		switch (opt) {
 		case 'r':
 			if (nraw == CTL_MAX_RAW) {
-				pr_err("ctl: at most %d --raw", CTL_MAX_RAW);
+				pr_err("at most %d --raw", CTL_MAX_RAW);
 				return NYX_EXIT_SETUP;
 			}
 			raw[nraw++] = optarg;
@@ -188,7 +188,7 @@ int cmd_ctl(int argc, char **argv)
 		case 't':
 			if (parse_u64(optarg, &timeout) || !timeout ||
 			    timeout > 86400) {
-				pr_err("ctl: --timeout: '%s' is not a number of seconds in 1..86400",
+				pr_err("--timeout: '%s' is not a number of seconds in 1..86400",
 				       optarg);
 				return NYX_EXIT_SETUP;
 			}
@@ -197,10 +197,10 @@ int cmd_ctl(int argc, char **argv)
 			ctl_usage(stdout);
 			return 0;
 		case ':':
-			pr_err("ctl: option '%s' needs an argument", argv[optind - 1]);
+			pr_err("option '%s' needs an argument", argv[optind - 1]);
 			return NYX_EXIT_SETUP;
 		default:
-			pr_err("ctl: unknown option '%s' (see nyx ctl --help)",
+			pr_err("unknown option '%s' (see nyx ctl --help)",
 			       argv[optind - 1]);
 			return NYX_EXIT_SETUP;
 		}
@@ -211,11 +211,11 @@ int cmd_ctl(int argc, char **argv)
 	}
 	sock = argv[optind++];
 	if (!nraw && !wait_event && optind >= argc) {
-		pr_err("ctl: no command (see nyx ctl --help)");
+		pr_err("no command (see nyx ctl --help)");
 		return NYX_EXIT_SETUP;
 	}
 	if ((nraw || wait_event) && optind < argc) {
-		pr_err("ctl: a COMMAND cannot go with --raw or --wait-event");
+		pr_err("a COMMAND cannot go with --raw or --wait-event");
 		return NYX_EXIT_SETUP;
 	}
 
@@ -231,7 +231,7 @@ int cmd_ctl(int argc, char **argv)
 			json_object *o, *name;
 
 			if (read_line(&rd, line, sizeof(line))) {
-				pr_err("ctl: no %s event", wait_event);
+				pr_err("no %s event", wait_event);
 				ret = 1;
 				break;
 			}
@@ -262,7 +262,7 @@ int cmd_ctl(int argc, char **argv)
 			json_object *o;
 
 			if (read_line(&rd, line, sizeof(line))) {
-				pr_err("ctl: %u of %u replies missing", nraw - i, nraw);
+				pr_err("%u of %u replies missing", nraw - i, nraw);
 				ret = 1;
 				break;
 			}
@@ -287,7 +287,7 @@ int cmd_ctl(int argc, char **argv)
 			json_object *v = arg_value(argv[optind], &key);
 
 			if (!v || !key) {
-				pr_err("ctl: '%s' is not KEY=VALUE or KEY:=JSON",
+				pr_err("'%s' is not KEY=VALUE or KEY:=JSON",
 				       argv[optind]);
 				free(key);
 				json_object_put(req);
@@ -313,13 +313,13 @@ int cmd_ctl(int argc, char **argv)
 		json_object *o, *v, *cls, *desc;
 
 		if (read_line(&rd, line, sizeof(line))) {
-			pr_err("ctl: no reply");
+			pr_err("no reply");
 			ret = 1;
 			break;
 		}
 		o = json_tokener_parse(line);
 		if (!o) {
-			pr_err("ctl: unreadable reply: %.200s", line);
+			pr_err("unreadable reply: %.200s", line);
 			ret = 1;
 			break;
 		}
@@ -338,7 +338,7 @@ int cmd_ctl(int argc, char **argv)
 				json_object_get_string(desc));
 			ret = 1;
 		} else {
-			pr_err("ctl: unexpected reply: %.200s", line);
+			pr_err("unexpected reply: %.200s", line);
 			ret = 1;
 		}
 		json_object_put(o);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ticker.bin: prints a '.' on COM1 after each busy-wait, TICKS times,
- * then PASS (minutes: the tests stop it first): steady, visible progress for the control-socket tests
+ * then PASS: steady, visible progress for the control-socket tests
  * (tests/vm/ctl.sh: output stops growing while the VM is paused, grows
- * again after resume). Expected: status 33 if nothing stops it first.
+ * again after resume). It runs for minutes: the tests stop it first.
+ * Expected: status 33 if nothing does.
  */
 #include "guest.h"
 
