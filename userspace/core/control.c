@@ -27,6 +27,7 @@ struct client {
 	char in[QMP_LINE_MAX + 1];
 	size_t in_len;
 	bool discarding;		/* inside an oversized line */
+	bool dead;			/* to be closed by the control thread */
 	char *out;
 	size_t out_len, out_cap;
 };
@@ -59,18 +60,23 @@ static void client_close(struct client *c)
 	c->out_len = c->out_cap = 0;
 	c->in_len = 0;
 	c->discarding = false;
+	c->dead = false;
 }
 
-/* Queue bytes for a client, under ctl.lock. A client too slow to take
- * them is dropped rather than buffering without bound. */
+/* Queue bytes for a client, under ctl.lock (from any thread). A client
+ * too slow to take them is dropped rather than buffering without bound;
+ * only the control thread closes its fd (it may be reading from it). */
 static void client_queue(struct client *c, const char *s, size_t n)
 {
-	if (c->fd < 0)
+	if (c->fd < 0 || c->dead)
 		return;
 	if (c->out_len + n > CONTROL_OUT_MAX) {
 		pr_warn("control: client %d does not read its replies; disconnecting",
 			c->fd);
-		client_close(c);
+		c->dead = true;
+		free(c->out);
+		c->out = NULL;
+		c->out_len = c->out_cap = 0;
 		return;
 	}
 	if (c->out_len + n > c->out_cap) {
@@ -81,7 +87,7 @@ static void client_queue(struct client *c, const char *s, size_t n)
 			cap *= 2;
 		p = realloc(c->out, cap);
 		if (!p) {
-			client_close(c);
+			c->dead = true;
 			return;
 		}
 		c->out = p;
@@ -143,7 +149,7 @@ static void client_lines(struct client *c)
 						      c->in + start, len));
 		}
 		start = i + 1;
-		if (c->fd < 0)
+		if (c->dead)
 			return;
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
@@ -214,6 +220,8 @@ static void final_flush(void)
 
 		pthread_mutex_lock(&ctl.lock);
 		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+			if (ctl.clients[i].dead)
+				client_close(&ctl.clients[i]);
 			client_flush(&ctl.clients[i]);
 			if (ctl.clients[i].fd >= 0 && ctl.clients[i].out_len) {
 				pfd[n].fd = ctl.clients[i].fd;
@@ -250,6 +258,8 @@ static void *control_thread(void *arg)
 		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 			struct client *c = &ctl.clients[i];
 
+			if (c->dead)
+				client_close(c);
 			client_flush(c);
 			if (c->fd < 0)
 				continue;
