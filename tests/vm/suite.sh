@@ -99,6 +99,10 @@ guest_test "guest ipi" ipi.bin 33 "PASS" --cpus 2
 guest_test "guest ioapic_level" ioapic_level.bin 33 "PASS" $NYX_TESTDEV_ARGS
 guest_test "guest pit_pic" pit_pic.bin 33 "PASS"
 
+# A hostile virtio driver on two virtio-blk disks (vhostile.sh).
+# shellcheck source=tests/vm/vhostile.sh
+. /tests/vhostile.sh
+
 # Two VMs at once, each with its own launcher.
 if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "two VMs at once" "no module"

@@ -360,6 +360,14 @@ static u64 common_get(struct virtio_pci *v, unsigned int reg)
 	case VIRTIO_PCI_COMMON_NUMQ:
 		return v->ops->num_queues;
 	case VIRTIO_PCI_COMMON_STATUS:
+		/*
+		 * 0 means "reset complete" to a driver that wrote 0, and
+		 * writes are ignored until then: a device that was already at
+		 * 0 must not read 0 while its I/O thread still drains
+		 * (tests/guests/vhostile.S found that race).
+		 */
+		if (v->resetting)
+			return VIRTIO_STATUS_NEEDS_RESET;
 		return s->status;
 	case VIRTIO_PCI_COMMON_CFGGENERATION:
 		return s->config_generation;
