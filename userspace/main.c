@@ -39,6 +39,7 @@
 #include "pci/pci.h"
 #include "core/eventfd.h"
 #include "virtio/blk.h"
+#include "virtio/net.h"
 
 #ifndef NYX_VERSION
 #define NYX_VERSION "0.1"
@@ -161,6 +162,8 @@ static struct pci_bus pci_bus;
 static struct pci_testdev pci_testdevs[MAX_PCI_TESTDEVS];
 static struct virtio_blk virtio_blks[MAX_DISKS];
 static unsigned int nr_virtio_blks;	/* initialised (image open) */
+static struct virtio_net virtio_nets[MAX_NICS];
+static unsigned int nr_virtio_nets;	/* initialised (tap open) */
 static struct cpuid_table cpuid;
 static struct vcpu vcpus[MAX_CPUS];
 static struct x86_boot_entry boot_entry;
@@ -293,6 +296,17 @@ static int setup_pci(const struct run_options *o)
 			return NYX_EXIT_SETUP;
 		}
 	}
+	for (i = 0; i < o->nr_nics; i++) {
+		if (virtio_net_init(&virtio_nets[i], &o->nics[i], &vm)) {
+			pr_err("--nic #%u: cannot add it", i + 1);
+			return NYX_EXIT_SETUP;
+		}
+		nr_virtio_nets++;
+		if (pci_register(&pci_bus, &virtio_nets[i].vp.pci)) {
+			pr_err("--nic #%u: no room on the PCI bus", i + 1);
+			return NYX_EXIT_SETUP;
+		}
+	}
 	return 0;
 }
 
@@ -311,13 +325,26 @@ static int start_virtio(const struct run_options *o)
 			return NYX_EXIT_SETUP;
 		}
 	}
+	for (i = 0; i < nr_virtio_nets; i++) {
+		ret = virtio_net_start(&virtio_nets[i], vm.vm_fd);
+		if (ret) {
+			pr_err("--nic #%u: cannot start: %s", i + 1,
+			       strerror(-ret));
+			return NYX_EXIT_SETUP;
+		}
+	}
 	return 0;
 }
 
-/* Stop the I/O threads, finish requests in flight, close the images. */
+/* Stop the I/O threads, finish requests in flight, close the images and
+ * taps. */
 static void stop_virtio(void)
 {
 	unsigned int i;
+
+	for (i = 0; i < nr_virtio_nets; i++)
+		virtio_net_exit(&virtio_nets[i]);
+	nr_virtio_nets = 0;
 
 	for (i = 0; i < nr_virtio_blks; i++)
 		virtio_blk_exit(&virtio_blks[i]);
@@ -408,12 +435,6 @@ static int cmd_run(int argc, char **argv)
 		return ret > 0 ? 0 : NYX_EXIT_SETUP;
 	if (o.verbose)
 		nyx_debug = true;
-	if (o.nr_nics) {
-		/* net/tap.c is ready; the device that would use it is not. */
-		pr_err("--nic: virtio-net is not built yet");
-		run_options_free(&o);
-		return NYX_EXIT_SETUP;
-	}
 
 	ret = setup_signals();
 	if (ret)

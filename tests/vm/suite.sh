@@ -153,6 +153,10 @@ done
 # checked with qemu-img afterwards (vblk.sh)
 # shellcheck source=tests/vm/vblk.sh
 . /tests/vblk.sh
+# virtio-net on a tap and a bridge: ping both ways, 8 MiB over TCP each
+# way (vnet.sh)
+# shellcheck source=tests/vm/vnet.sh
+. /tests/vnet.sh
 
 # ---------------------------------------------------------------------
 # The module must unload once no VM is left.
