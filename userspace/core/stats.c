@@ -20,7 +20,8 @@ int stats_parse(const void *buf, size_t len, stats_cb cb, void *opaque)
 	u32 i;
 	int r;
 
-	if (!buf || len < sizeof(*h) || h->version < 1)
+	/* values are read as u64s in place */
+	if (!buf || (uintptr_t)buf % 8 || len < sizeof(*h) || h->version < 1)
 		return -EINVAL;
 	if (h->total_size > len || h->desc_size < sizeof(struct nyx_stats_desc))
 		return -EINVAL;
@@ -31,8 +32,6 @@ int stats_parse(const void *buf, size_t len, stats_cb cb, void *opaque)
 	if (h->data_offset < sizeof(*h) || h->data_offset % 8 ||
 	    h->data_size % 8 || end > h->total_size)
 		return -EINVAL;
-	if ((uintptr_t)buf % 8)
-		return -EINVAL;		/* values are read as u64s */
 	/* check every descriptor before the first callback */
 	for (i = 0; i < h->num_desc; i++) {
 		const struct nyx_stats_desc *d = (const void *)
