@@ -167,6 +167,7 @@ struct nyx_vcpu {
 	u32 mp_state;			/* NYX_MP_STATE_* */
 	wait_queue_head_t wq;		/* sleeps in HLT / wait-for-SIPI */
 	u32 halt_poll_ns;		/* current halt-polling window */
+	u64 halt_sleep_since;		/* ktime of the sleep going on, or 0 */
 
 	int mode;			/* enum nyx_vcpu_mode */
 	int cpu;			/* host CPU of the last entry */

@@ -4,6 +4,7 @@
  * snapshot layout is built by lib/stats/stats.c; this file says which
  * counters there are, with their type and unit, and copies them out.
  */
+#include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -124,7 +125,7 @@ static long nyx_stats_copy(void __user *argp,
  */
 long nyx_vcpu_get_stats(struct nyx_vcpu *vcpu, void __user *argp)
 {
-	u64 *v;
+	u64 *v, since;
 	long r;
 	int i, j;
 
@@ -133,6 +134,12 @@ long nyx_vcpu_get_stats(struct nyx_vcpu *vcpu, void __user *argp)
 		return -ENOMEM;
 	for (i = 0; i < NYX_NR_STATS; i++)
 		v[i] = READ_ONCE(vcpu->stats[i]);
+	/* a vCPU asleep in HLT for minutes is halted now, not when it wakes:
+	 * count the sleep so far (readers may see it a little off around
+	 * the wake-up; rates clamp at 0) */
+	since = READ_ONCE(vcpu->halt_sleep_since);
+	if (since)
+		v[NYX_STAT_HALT_SLEEP_NS] += ktime_get_ns() - since;
 	v[i++] = READ_ONCE(vcpu->halt_poll_ns);
 	v[i++] = READ_ONCE(vcpu->mp_state);
 	for (j = 0; j < NYX_TOPN; j++) {

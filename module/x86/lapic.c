@@ -458,8 +458,10 @@ int nyx_irq_block(struct nyx_vcpu *vcpu)
 		}
 		vcpu->stats[NYX_STAT_HALT_SLEEP]++;
 		t0 = ktime_get_ns();
+		WRITE_ONCE(vcpu->halt_sleep_since, t0);
 		r = wait_event_interruptible(vcpu->wq, nyx_vcpu_wakeup(vcpu));
 		slept = ktime_get_ns() - t0;
+		WRITE_ONCE(vcpu->halt_sleep_since, 0);
 		vcpu->stats[NYX_STAT_HALT_SLEEP_NS] += slept;
 		if (slept > vcpu->stats[NYX_STAT_HALT_SLEEP_MAX_NS])
 			vcpu->stats[NYX_STAT_HALT_SLEEP_MAX_NS] = slept;

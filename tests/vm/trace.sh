@@ -106,6 +106,8 @@ else
 	grep -q '"hlt":{"total":1,"rate":0.0}' "$OUT" || why="$why; JSON hlt count"
 	grep -q '"pio_top":\[.*{"port":1016,' "$OUT" || why="$why; JSON pio_top 0x3f8"
 	grep -q "nyx stat: pid $hpid, 1 vCPU (binary stats)" /tmp/nyx-stat.txt || why="$why; text head"
+	# the vCPU sleeps in HLT all along: counted while it sleeps
+	grep -q 'halted [1-9][0-9]*\.[0-9]%' /tmp/nyx-stat.txt || why="$why; not shown halted"
 	"$NYX" stat --pid "$hpid" --once >/dev/null 2>&1 && why="$why; stat of a dead pid succeeded"
 	if [ -z "$why" ]; then
 		pass "nyx stat"
