@@ -40,6 +40,7 @@
 #include "core/eventfd.h"
 #include "virtio/blk.h"
 #include "virtio/net.h"
+#include "core/statview.h"
 
 #ifndef NYX_VERSION
 #define NYX_VERSION "0.1"
@@ -53,6 +54,7 @@ static void usage(FILE *out)
 "Commands:\n"
 "  run [options]    boot a guest (options below)\n"
 "  cpuid [--cpus N] print the guest CPUID table derived from this host\n"
+"  stat --pid PID   live exit rates of a running nyx (see nyx stat --help)\n"
 "                   (works without /dev/nyx)\n"
 "  version          print the launcher and ABI versions\n"
 "  help             this help (also --help, -h)\n"
@@ -579,6 +581,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "cpuid"))
 		return cmd_cpuid(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
 		return cmd_version();
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||

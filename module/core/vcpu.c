@@ -16,6 +16,7 @@
 #include "core/core.h"
 #include "x86/x86.h"
 #include "x86/irq.h"
+#include "core/trace.h"
 
 /* nyx_regs (KVM order) <-> hardware encoding order */
 static void nyx_regs_to_user(struct nyx_vcpu *vcpu, struct nyx_regs *r)
@@ -91,6 +92,8 @@ static void nyx_process_requests(struct nyx_vcpu *vcpu)
 /* One guest entry. Returns >0 to continue, 0 to exit to userspace. */
 static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 {
+	u64 t0;
+
 	nyx_process_requests(vcpu);
 
 	preempt_disable();
@@ -118,6 +121,7 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	}
 
 	if (vcpu->exc.pending) {
+		trace_nyx_inject(vcpu->id, NYX_INJ_EXC, vcpu->exc.vector);
 		nyx_ops->inject_exception(vcpu, &vcpu->exc);
 		vcpu->exc.pending = false;
 	}
@@ -131,7 +135,11 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	 * ends in an RCU stall (seen under Bochs).
 	 */
 	rcu_virt_note_context_switch(smp_processor_id());
+	trace_nyx_entry(vcpu->id, vcpu->rip);
+	t0 = ktime_get_ns();
 	nyx_ops->vcpu_run(vcpu);
+	vcpu->stats[NYX_STAT_GUEST_NS] += ktime_get_ns() - t0;
+	vcpu->stats[NYX_STAT_EXITS]++;
 
 	WRITE_ONCE(vcpu->mode, NYX_OUTSIDE_GUEST);
 	/* A host interrupt that caused the exit is taken here. */
@@ -270,6 +278,10 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	void __user *argp = (void __user *)arg;
 	long r;
 
+	/* read-only, from any holder of the fd, and without the mutex
+	 * that NYX_RUN holds while the guest runs */
+	if (ioctl == NYX_GET_STATS)
+		return nyx_vcpu_get_stats(vcpu, argp);
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
 	if (mutex_lock_killable(&vcpu->mutex))

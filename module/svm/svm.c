@@ -19,6 +19,7 @@
 
 #include "x86/x86.h"
 #include "svm/svm.h"
+#include "core/trace.h"
 
 void nyx_svm_vmrun(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
 
@@ -488,6 +489,8 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 	u32 intinfo = c->exit_int_info;
 	struct nyx_run *run = vcpu->run;
 
+	trace_nyx_exit(vcpu->id, NYX_ISA_SVM, code, vcpu->rip, c->exit_info_1,
+		       c->exit_info_2);
 	c->event_inj = 0;
 	/* the IRET that ends an NMI handler has executed: NMIs unmasked */
 	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip) {

@@ -50,6 +50,7 @@
 #include "x86/x86.h"
 #include "x86/irq.h"
 #include "vmx/vmx.h"
+#include "core/trace.h"
 
 int nyx_vmx_vmrun(unsigned long *regs, bool launched);
 extern char nyx_vmx_vmexit[];
@@ -1163,6 +1164,8 @@ static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 		run->fail_entry.cpu = vmx->cpu;
 		return 0;
 	}
+	trace_nyx_exit(vcpu->id, NYX_ISA_VMX, (u16)e->reason, vcpu->rip,
+		       e->qual, e->gpa);
 	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		vmx->launched = false;
 		run->exit_reason = NYX_EXIT_FAIL_ENTRY;

@@ -130,6 +130,10 @@ else
 	fi
 fi
 
+# Tracepoints through tracefs and "nyx stat" on a running launcher.
+# shellcheck source=tests/vm/trace.sh
+. /tests/trace.sh
+
 # ---------------------------------------------------------------------
 # Extra test programs (build/vmtests/* on the host): exit 0 = pass. They
 # run from /tmp with NYX, GUESTS and NYX_TESTDEV_ARGS in the environment.
