@@ -138,6 +138,8 @@ long nyx_check_extension(unsigned long cap)
 		return NYX_MAX_IOEVENTFDS;
 	case NYX_CAP_IRQFD:
 		return nyx_ops->inject_irq ? NYX_MAX_IRQFDS : 0;
+	case NYX_CAP_GUEST_DEBUG:
+		return NYX_GUESTDBG_VALID_FLAGS;
 	default:
 		return 0;
 	}
