@@ -126,6 +126,10 @@ else
 	fi
 fi
 
+# The --gdb stub driven by Debian's gdb (gdb.sh)
+# shellcheck source=tests/vm/gdb.sh
+. /tests/gdb.sh
+
 # ---------------------------------------------------------------------
 # Extra test programs (build/vmtests/* on the host): exit 0 = pass. They
 # run from /tmp with NYX, GUESTS and NYX_TESTDEV_ARGS in the environment.
