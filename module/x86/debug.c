@@ -9,6 +9,7 @@
 #include "x86/x86.h"
 
 #include <linux/kernel.h>
+#include <asm/cpufeature.h>
 #include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 
@@ -78,6 +79,16 @@ void nyx_x86_debug_before_run(struct nyx_vcpu *vcpu)
 		set_debugreg(vcpu->dbg_dr[1], 1);
 		set_debugreg(vcpu->dbg_dr[2], 2);
 		set_debugreg(vcpu->dbg_dr[3], 3);
+		/*
+		 * An emulated SVM/VMX may load the guest's DR7 from the
+		 * VMCB/VMCS without arming its breakpoints (QEMU 7.2 TCG,
+		 * our nested test machine, assigns DR7 in VMRUN): arm them
+		 * through the host DR7 first. Only under a hypervisor: on
+		 * bare metal the entry loads DR7 itself, and the host should
+		 * not run with guest addresses armed even for a moment.
+		 */
+		if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
+			set_debugreg((vcpu->dbg_dr7 & ~0xd800ull) | 0x400, 7);
 	}
 	/* TF set by us is taken off again after the exit, so the guest
 	 * (and NYX_GET_REGS) sees its own value */
@@ -91,6 +102,11 @@ void nyx_x86_debug_before_run(struct nyx_vcpu *vcpu)
 
 void nyx_x86_debug_after_run(struct nyx_vcpu *vcpu)
 {
+	/* the exit reset DR7 (the vendor restored the host's breakpoints
+	 * if it has any); make an emulated CPU disarm ours too */
+	if ((vcpu->guest_debug & NYX_GUESTDBG_USE_HW_BP) &&
+	    boot_cpu_has(X86_FEATURE_HYPERVISOR) && !hw_breakpoint_active())
+		set_debugreg(0, 7);
 	if (vcpu->dbg_tf_added)
 		vcpu->rflags &= ~X86_EFLAGS_TF;
 	vcpu->dbg_tf_added = false;
