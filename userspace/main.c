@@ -22,6 +22,7 @@
 #include "core/bus.h"
 #include "core/clock.h"
 #include "core/irq.h"
+#include "core/gdbserver.h"
 #include "core/options.h"
 #include "core/stop.h"
 #include "core/term.h"
@@ -477,6 +478,10 @@ static int cmd_run(int argc, char **argv)
 		ret = start_virtio(&o);
 	if (!ret)
 		ret = setup_vcpus(&o);
+	if (!ret && o.gdb)
+		ret = gdbserver_start(o.gdb, o.gdb_wait, &vm, vcpus,
+				      o.kernel && !irq_chip_present() ? 1 :
+				      o.cpus);
 	if (ret)
 		goto out;
 

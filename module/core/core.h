@@ -155,6 +155,15 @@ struct nyx_vcpu {
 	u64 dr[4];			/* DR0-3: intercepted, never on hardware */
 	u64 dr6;			/* where the vendor does not switch it */
 
+	/* NYX_SET_GUEST_DEBUG (x86/debug.c) */
+	u32 guest_debug;		/* NYX_GUESTDBG_*, 0: off */
+	u64 dbg_dr[4];			/* the debugger's DR0-3 ... */
+	u64 dbg_dr7;			/* ... and DR7 (with USE_HW_BP) */
+	u64 guest_dr7;			/* the guest's DR7 meanwhile */
+	bool dbg_tf_added;		/* TF set for this entry by us */
+	bool dbg_step_done;		/* a stepped insn completed in an
+					 * exit to userspace */
+
 	enum nyx_pending_user pending;
 	struct nyx_string_io sio;
 	struct x86_cpu_state emu_cpu;
@@ -230,6 +239,9 @@ struct nyx_vendor_ops {
 	u64 (*get_cr4)(struct nyx_vcpu *vcpu);
 	u64 (*get_dr7)(struct nyx_vcpu *vcpu);
 	void (*set_dr7)(struct nyx_vcpu *vcpu, u64 val);
+	/* Exception intercepts (#DB, #BP) and DR access intercepts for
+	 * vcpu->guest_debug. */
+	void (*update_guest_debug)(struct nyx_vcpu *vcpu);
 	void (*set_tsc_offset)(struct nyx_vcpu *vcpu, u64 offset);
 	void (*inject_exception)(struct nyx_vcpu *vcpu,
 				 const struct nyx_pending_exception *exc);

@@ -140,6 +140,8 @@ long nyx_check_extension(unsigned long cap)
 		return nyx_ops->inject_irq ? NYX_MAX_IRQFDS : 0;
 	case NYX_CAP_BINARY_STATS:
 		return NYX_STATS_VERSION;
+	case NYX_CAP_GUEST_DEBUG:
+		return NYX_GUESTDBG_VALID_FLAGS;
 	default:
 		return 0;
 	}

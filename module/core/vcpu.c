@@ -93,6 +93,8 @@ static void nyx_process_requests(struct nyx_vcpu *vcpu)
 static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 {
 	u64 t0;
+	u64 old_rip = vcpu->rip;
+	int r;
 
 	nyx_process_requests(vcpu);
 
@@ -125,8 +127,11 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 		nyx_ops->inject_exception(vcpu, &vcpu->exc);
 		vcpu->exc.pending = false;
 	}
-	if (vcpu->apic)
+	/* no interrupt starts while the debugger steps (KVM's BLOCKIRQ):
+	 * the step would land in the handler */
+	if (vcpu->apic && !(vcpu->guest_debug & NYX_GUESTDBG_SINGLESTEP))
 		nyx_irq_inject(vcpu);
+	nyx_x86_debug_before_run(vcpu);
 
 	/*
 	 * Guest mode is a quiescent state for RCU, like user mode: we hold
@@ -140,6 +145,7 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	nyx_ops->vcpu_run(vcpu);
 	vcpu->stats[NYX_STAT_GUEST_NS] += ktime_get_ns() - t0;
 	vcpu->stats[NYX_STAT_EXITS]++;
+	nyx_x86_debug_after_run(vcpu);
 
 	WRITE_ONCE(vcpu->mode, NYX_OUTSIDE_GUEST);
 	/* A host interrupt that caused the exit is taken here. */
@@ -148,12 +154,24 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 
 	if (vcpu->apic)
 		nyx_irq_after_exit(vcpu);
-	return nyx_ops->handle_exit(vcpu);
+	r = nyx_ops->handle_exit(vcpu);
+	if (vcpu->guest_debug & NYX_GUESTDBG_SINGLESTEP) {
+		/* stepped an instruction nyx completed: no #DB came */
+		if (r > 0 && nyx_x86_debug_step_done(vcpu, old_rip))
+			return nyx_x86_debug_step_exit(vcpu);
+		/* completed before going to userspace: report it when
+		 * userspace runs the vCPU again */
+		if (r == 0 && vcpu->run->exit_reason != NYX_EXIT_DEBUG &&
+		    vcpu->rip != old_rip)
+			vcpu->dbg_step_done = true;
+	}
+	return r;
 }
 
 static int nyx_vcpu_run(struct nyx_vcpu *vcpu)
 {
 	struct nyx_run *run = vcpu->run;
+	u64 old_rip;
 	int r;
 
 	run->exit_reason = NYX_EXIT_UNKNOWN;
@@ -162,9 +180,12 @@ static int nyx_vcpu_run(struct nyx_vcpu *vcpu)
 		return -EINVAL;
 
 	/* Finish the instruction userspace just served, if any. */
+	old_rip = vcpu->rip;
 	r = nyx_x86_complete_userspace(vcpu);
 	if (r <= 0)
 		return r;
+	if (nyx_x86_debug_step_done(vcpu, old_rip))
+		return nyx_x86_debug_step_exit(vcpu);
 
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = NYX_EXIT_INTR;
@@ -358,6 +379,15 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case NYX_SET_FPU:
 		r = nyx_x86_set_fpu(vcpu, argp);
 		break;
+	case NYX_SET_GUEST_DEBUG: {
+		struct nyx_guest_debug dbg;
+
+		r = -EFAULT;
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			break;
+		r = nyx_x86_set_guest_debug(vcpu, &dbg);
+		break;
+	}
 	case NYX_GET_VCPU_EVENTS:
 	case NYX_SET_VCPU_EVENTS:
 	case NYX_GET_LAPIC:

@@ -37,6 +37,10 @@ void nyx_x86_vcpu_init(struct nyx_vcpu *vcpu)
 	vcpu->state_invalid = false;
 	nyx_ops->vcpu_reset(vcpu);
 	nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+	/* a reset VMCB/VMCS has lost the debugger's intercepts */
+	vcpu->guest_dr7 = 0x400;
+	if (vcpu->guest_debug)
+		nyx_x86_debug_apply(vcpu);
 }
 
 /* Start-up IPI: real mode at vector << 12, CS = vector << 8, IP = 0. */
@@ -75,6 +79,9 @@ void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu)
 	vcpu->tsc_offset = vcpu->vm->tsc_offset;
 	vcpu->tsc_adjust = 0;
 	nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+	vcpu->guest_dr7 = 0x400;
+	if (vcpu->guest_debug)
+		nyx_x86_debug_apply(vcpu);
 }
 
 struct nyx_segment *nyx_x86_sregs_seg(struct nyx_sregs *sr, int i)

@@ -133,6 +133,9 @@ fi
 # Tracepoints through tracefs and "nyx stat" on a running launcher.
 # shellcheck source=tests/vm/trace.sh
 . /tests/trace.sh
+# The --gdb stub driven by Debian's gdb (gdb.sh)
+# shellcheck source=tests/vm/gdb.sh
+. /tests/gdb.sh
 
 # ---------------------------------------------------------------------
 # Extra test programs (build/vmtests/* on the host): exit 0 = pass. They

@@ -23,6 +23,8 @@ enum {
 	OPT_NIC,
 	OPT_DISK,
 	OPT_VIRTIO_FASTPATH,
+	OPT_GDB,
+	OPT_GDB_WAIT,
 };
 
 static const struct option run_long_options[] = {
@@ -39,6 +41,8 @@ static const struct option run_long_options[] = {
 	{ "nic",     required_argument, NULL, OPT_NIC },
 	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "virtio-fastpath", required_argument, NULL, OPT_VIRTIO_FASTPATH },
+	{ "gdb",     required_argument, NULL, OPT_GDB },
+	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +98,10 @@ void run_usage(FILE *out)
 "      --virtio-fastpath on|off  virtio kicks by ioeventfd and interrupts\n"
 "                          by irqfd where nyx.ko has them (default on);\n"
 "                          off: plain exits and ioctls (benchmarks)\n"
+"      --gdb tcp:HOST:PORT|unix:PATH  GDB remote protocol server (e.g.\n"
+"                          tcp:127.0.0.1:1234); see Documentation/gdb.rst\n"
+"      --gdb-wait          with --gdb: vCPUs start stopped until gdb\n"
+"                          connects and continues (QEMU's -S)\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -256,6 +264,17 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	case OPT_VERBOSE:
 		o->verbose = true;
 		return 0;
+	case OPT_GDB:
+		/* the address itself is checked when the server starts */
+		if (strncmp(arg, "tcp:", 4) && strncmp(arg, "unix:", 5)) {
+			pr_err("--gdb: '%s': use tcp:HOST:PORT or unix:PATH",
+			       arg);
+			return -1;
+		}
+		return set_once("--gdb", &o->gdb, arg);
+	case OPT_GDB_WAIT:
+		o->gdb_wait = true;
+		return 0;
 	case OPT_DISK:
 		if (o->ndisks == MAX_DISKS) {
 			pr_err("--disk: at most %d disks", MAX_DISKS);
@@ -317,6 +336,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	}
 	if (o->flat_path && o->kernel) {
 		pr_err("run: --flat and --kernel exclude each other");
+		goto err;
+	}
+	if (o->gdb_wait && !o->gdb) {
+		pr_err("run: --gdb-wait needs --gdb");
 		goto err;
 	}
 	if (!o->kernel && (o->initrd || o->append)) {

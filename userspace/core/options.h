@@ -44,6 +44,8 @@ struct run_options {
 	struct disk_spec disks[MAX_DISKS];	/* --disk, in order */
 	unsigned int ndisks;
 	bool virtio_fastpath;		/* ioeventfd/irqfd when available */
+	const char *gdb;		/* --gdb tcp:HOST:PORT / unix:PATH */
+	bool gdb_wait;			/* vCPUs wait for gdb */
 };
 
 /*
