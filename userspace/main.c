@@ -22,6 +22,7 @@
 #include "core/bus.h"
 #include "core/clock.h"
 #include "core/irq.h"
+#include "core/gdbserver.h"
 #include "core/options.h"
 #include "core/stop.h"
 #include "core/term.h"
@@ -44,6 +45,8 @@
 #include "core/vmctl.h"
 #include "core/watchdog.h"
 #include "ctl.h"
+#include "virtio/net.h"
+#include "core/statview.h"
 
 #ifndef NYX_VERSION
 #define NYX_VERSION "0.1"
@@ -61,6 +64,7 @@ static void usage(FILE *out)
 "  ctl SOCKET CMD [KEY=VALUE...]  send a command to a running VM's\n"
 "                   control socket (nyx ctl --help)\n"
 "  cpuid [--cpus N] print the guest CPUID table derived from this host\n"
+"  stat --pid PID   live exit rates of a running nyx (see nyx stat --help)\n"
 "                   (works without /dev/nyx)\n"
 "  version          print the launcher and ABI versions\n"
 "  help             this help (also --help, -h)\n"
@@ -170,6 +174,8 @@ static struct pci_bus pci_bus;
 static struct pci_testdev pci_testdevs[MAX_PCI_TESTDEVS];
 static struct virtio_blk virtio_blks[MAX_DISKS];
 static unsigned int nr_virtio_blks;	/* initialised (image open) */
+static struct virtio_net virtio_nets[MAX_NICS];
+static unsigned int nr_virtio_nets;	/* initialised (tap open) */
 static struct cpuid_table cpuid;
 static struct vcpu vcpus[MAX_CPUS];
 static struct x86_boot_entry boot_entry;
@@ -348,6 +354,17 @@ static int setup_pci(const struct run_options *o)
 			return NYX_EXIT_SETUP;
 		}
 	}
+	for (i = 0; i < o->nr_nics; i++) {
+		if (virtio_net_init(&virtio_nets[i], &o->nics[i], &vm)) {
+			pr_err("--nic #%u: cannot add it", i + 1);
+			return NYX_EXIT_SETUP;
+		}
+		nr_virtio_nets++;
+		if (pci_register(&pci_bus, &virtio_nets[i].vp.pci)) {
+			pr_err("--nic #%u: no room on the PCI bus", i + 1);
+			return NYX_EXIT_SETUP;
+		}
+	}
 	return 0;
 }
 
@@ -366,13 +383,26 @@ static int start_virtio(const struct run_options *o)
 			return NYX_EXIT_SETUP;
 		}
 	}
+	for (i = 0; i < nr_virtio_nets; i++) {
+		ret = virtio_net_start(&virtio_nets[i], vm.vm_fd);
+		if (ret) {
+			pr_err("--nic #%u: cannot start: %s", i + 1,
+			       strerror(-ret));
+			return NYX_EXIT_SETUP;
+		}
+	}
 	return 0;
 }
 
-/* Stop the I/O threads, finish requests in flight, close the images. */
+/* Stop the I/O threads, finish requests in flight, close the images and
+ * taps. */
 static void stop_virtio(void)
 {
 	unsigned int i;
+
+	for (i = 0; i < nr_virtio_nets; i++)
+		virtio_net_exit(&virtio_nets[i]);
+	nr_virtio_nets = 0;
 
 	for (i = 0; i < nr_virtio_blks; i++)
 		virtio_blk_exit(&virtio_blks[i]);
@@ -467,12 +497,6 @@ static int cmd_run(int argc, char **argv)
 		run_options_free(&o);
 		return ret;
 	}
-	if (o.nr_nics) {
-		/* net/tap.c is ready; the device that would use it is not. */
-		pr_err("--nic: virtio-net is not built yet");
-		run_options_free(&o);
-		return NYX_EXIT_SETUP;
-	}
 
 	ret = setup_signals();
 	if (ret)
@@ -515,6 +539,10 @@ static int cmd_run(int argc, char **argv)
 		ret = start_virtio(&o);
 	if (!ret)
 		ret = setup_vcpus(&o);
+	if (!ret && o.gdb)
+		ret = gdbserver_start(o.gdb, o.gdb_wait, &vm, vcpus,
+				      o.kernel && !irq_chip_present() ? 1 :
+				      o.cpus);
 	if (!ret && o.control) {
 		virtio_error_hook = vmctl_device_error;
 		ret = control_start(o.control, &vmctl_ops, &vmctl) ?
@@ -649,6 +677,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "cpuid"))
 		return cmd_cpuid(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
 		return cmd_version();
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||

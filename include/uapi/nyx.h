@@ -48,6 +48,10 @@
 						 * constant, invariant, no scaling) */
 #define NYX_CAP_IOEVENTFD		21	/* NYX_IOEVENTFD: max per VM */
 #define NYX_CAP_IRQFD			22	/* NYX_IRQFD: max per VM */
+#define NYX_CAP_BINARY_STATS		23	/* NYX_GET_STATS, NYX_GET_VM_STATS:
+						 * NYX_STATS_VERSION */
+#define NYX_CAP_GUEST_DEBUG		24	/* NYX_SET_GUEST_DEBUG: the
+						 * NYX_GUESTDBG_* flags known */
 
 /* ---------------------------------------------------------------------
  * /dev/nyx ioctls
@@ -185,6 +189,61 @@ struct nyx_irqfd {
 	__u64 reserved[2];	/* must be 0 */
 };
 #define NYX_IRQFD		_IOW(NYXIO, 0x18, struct nyx_irqfd)
+
+/*
+ * Binary statistics (NYX_CAP_BINARY_STATS), like KVM's: one call copies a
+ * self-describing snapshot into buf:
+ *   struct nyx_stats_header
+ *   num_desc x struct nyx_stats_desc   (at desc_offset, desc_size apart)
+ *   __u64 values                       (at data_offset, data_size bytes)
+ * A descriptor's values are size __u64s at data_offset + offset. Readers
+ * find stats by name, never by position: new ones are only appended,
+ * and a reader skips names it does not know. Allowed on a VM or vCPU fd
+ * from any process that holds it (read-only; does not wait for NYX_RUN).
+ */
+#define NYX_STATS_VERSION		1
+#define NYX_STATS_NAME_SIZE		48
+
+#define NYX_STATS_TYPE_CUMULATIVE	0	/* only grows (rates make sense) */
+#define NYX_STATS_TYPE_INSTANT		1	/* a current value */
+#define NYX_STATS_TYPE_PEAK		2	/* the largest value seen */
+
+#define NYX_STATS_UNIT_NONE		0	/* a count */
+#define NYX_STATS_UNIT_NS		1
+#define NYX_STATS_UNIT_BYTES		2
+#define NYX_STATS_UNIT_ADDRESS		3	/* a port or guest-physical address */
+
+struct nyx_stats_header {
+	__u32 version;		/* NYX_STATS_VERSION */
+	__u32 flags;		/* 0 */
+	__u32 num_desc;
+	__u32 desc_size;	/* sizeof(struct nyx_stats_desc) */
+	__u32 desc_offset;	/* bytes from the start of the buffer */
+	__u32 data_offset;
+	__u32 data_size;	/* bytes of values */
+	__u32 total_size;	/* the whole snapshot */
+	__u64 reserved[4];
+};
+
+struct nyx_stats_desc {
+	char name[NYX_STATS_NAME_SIZE];	/* NUL-terminated */
+	__u8 type;		/* NYX_STATS_TYPE_* */
+	__u8 unit;		/* NYX_STATS_UNIT_* */
+	__u16 padding;
+	__u32 size;		/* number of __u64 values (1 for a scalar) */
+	__u32 offset;		/* of the first value, bytes from data_offset */
+	__u32 reserved;
+};
+
+struct nyx_stats_request {
+	__u64 buf;		/* user address of the snapshot buffer */
+	__u32 size;		/* in: bytes at buf; out: snapshot size */
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+/* 0: the snapshot is at buf, size set to its size; -E2BIG: buf too small,
+ * size set to what is needed (nothing written to buf). */
+#define NYX_GET_VM_STATS	_IOWR(NYXIO, 0x19, struct nyx_stats_request)
 
 /* ---------------------------------------------------------------------
  * vCPU ioctls
@@ -329,6 +388,35 @@ struct nyx_vcpu_events {
 };
 #define NYX_GET_VCPU_EVENTS	_IOR(NYXIO, 0x2c, struct nyx_vcpu_events)
 #define NYX_SET_VCPU_EVENTS	_IOW(NYXIO, 0x2d, struct nyx_vcpu_events)
+/* This vCPU's statistics: see NYX_GET_VM_STATS. */
+#define NYX_GET_STATS		_IOWR(NYXIO, 0x2e, struct nyx_stats_request)
+
+/*
+ * Guest debugging (NYX_CAP_GUEST_DEBUG), like KVM_SET_GUEST_DEBUG. With
+ * ENABLE set, SINGLESTEP runs one instruction per NYX_RUN (RFLAGS.TF,
+ * hidden from the guest's RFLAGS reads through NYX_GET_REGS; interrupt
+ * injection is held back while stepping), USE_SW_BP turns the guest's
+ * #BP (INT3) into NYX_EXIT_DEBUG instead of delivering it, and USE_HW_BP
+ * loads debugreg[0..3] and debugreg[7] into DR0-3/DR7 while the guest
+ * runs (the guest's own DR7 is kept aside and still reads back as it
+ * wrote it). Each debug event exits with NYX_EXIT_DEBUG. debugreg[4..6]
+ * must be 0; debugreg[7] must fit in 32 bits.
+ */
+#define NYX_GUESTDBG_ENABLE		(1u << 0)
+#define NYX_GUESTDBG_SINGLESTEP		(1u << 1)
+#define NYX_GUESTDBG_USE_SW_BP		(1u << 2)
+#define NYX_GUESTDBG_USE_HW_BP		(1u << 3)
+#define NYX_GUESTDBG_VALID_FLAGS	(NYX_GUESTDBG_ENABLE | \
+					 NYX_GUESTDBG_SINGLESTEP | \
+					 NYX_GUESTDBG_USE_SW_BP | \
+					 NYX_GUESTDBG_USE_HW_BP)
+struct nyx_guest_debug {
+	__u32 control;		/* NYX_GUESTDBG_*; 0 turns debugging off */
+	__u32 padding;		/* must be 0 */
+	__u64 debugreg[8];	/* DR0-3, 0, 0, 0, DR7 */
+	__u64 reserved[4];	/* must be 0 */
+};
+#define NYX_SET_GUEST_DEBUG	_IOW(NYXIO, 0x2f, struct nyx_guest_debug)
 
 /* ---------------------------------------------------------------------
  * The run structure: mmap() of a vCPU fd at offset 0, NYX_GET_VCPU_MMAP_SIZE
@@ -343,6 +431,7 @@ struct nyx_vcpu_events {
 #define NYX_EXIT_FAIL_ENTRY	5
 #define NYX_EXIT_INTERNAL_ERROR	6
 #define NYX_EXIT_INTR		7	/* signal pending / immediate_exit */
+#define NYX_EXIT_DEBUG		8	/* NYX_SET_GUEST_DEBUG event */
 
 #define NYX_EXIT_IO_IN		0
 #define NYX_EXIT_IO_OUT		1
@@ -399,6 +488,15 @@ struct nyx_run {
 			__u32 ndata;
 			__u64 data[16];
 		} internal;
+		/* NYX_EXIT_DEBUG: exception 1 (#DB: step or hardware
+		 * breakpoint, which DR6 tells) or 3 (#BP: INT3 at pc) */
+		struct {
+			__u32 exception;
+			__u32 padding;
+			__u64 pc;		/* linear address (CS.base + RIP) */
+			__u64 dr6;
+			__u64 dr7;
+		} debug;
 		/* NYX_EXIT_SHUTDOWN / NYX_EXIT_HLT: no data */
 		__u8 padding[256];
 	};
@@ -437,5 +535,9 @@ NYX_STATIC_ASSERT(sizeof(struct nyx_local_apic) == 1032, "lapic");
 NYX_STATIC_ASSERT(sizeof(struct nyx_vcpu_events) == 72, "vcpu_events");
 NYX_STATIC_ASSERT(sizeof(struct nyx_ioeventfd) == 48, "ioeventfd");
 NYX_STATIC_ASSERT(sizeof(struct nyx_irqfd) == 48, "irqfd");
+NYX_STATIC_ASSERT(sizeof(struct nyx_stats_header) == 64, "stats_header");
+NYX_STATIC_ASSERT(sizeof(struct nyx_stats_desc) == 64, "stats_desc");
+NYX_STATIC_ASSERT(sizeof(struct nyx_stats_request) == 32, "stats_request");
+NYX_STATIC_ASSERT(sizeof(struct nyx_guest_debug) == 104, "guest_debug");
 
 #endif /* _UAPI_NYX_H */

@@ -310,6 +310,21 @@ int vq_pop(struct virtqueue *vq, struct vq_seg *segs, u32 max_segs,
 	return 1;
 }
 
+int vq_unpop(struct virtqueue *vq, u16 n)
+{
+	if (!vq->ready)
+		return VQ_ERR_NOT_READY;
+	if (vq->s.error)
+		return VQ_ERR_BROKEN;
+	/* only what was popped and is not back in the used ring */
+	if ((u16)(vq->s.last_avail_idx - vq->s.used_idx) < n)
+		return VQ_ERR_USED_ID;
+	vq->s.last_avail_idx -= n;
+	if (features_has(vq, NYX_VIRTIO_F_EVENT_IDX) && !vq->s.notify_disabled)
+		NYX_WRITE_ONCE(*avail_event_p(vq), vq->s.last_avail_idx);
+	return 0;
+}
+
 int vq_push(struct virtqueue *vq, u16 head, u32 len)
 {
 	u32 *elem;

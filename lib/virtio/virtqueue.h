@@ -161,6 +161,15 @@ int vq_pop(struct virtqueue *vq, struct vq_seg *segs, u32 max_segs,
 	   struct vq_chain *chain);
 
 /*
+ * Give back the last n chains popped and not pushed, so that the next pops
+ * return them again (re-reading and re-checking them): a device that found
+ * it cannot use them yet (virtio-net: a frame needs more receive buffers
+ * than the driver has posted). Returns 0, or VQ_ERR_USED_ID if n is more
+ * than the chains popped since setup, or the queue's error if broken.
+ */
+int vq_unpop(struct virtqueue *vq, u16 n);
+
+/*
  * Return a chain to the driver with len bytes written into its writable
  * part. Returns 0, VQ_ERR_USED_ID, or the queue's error if it is broken.
  */

@@ -18,6 +18,7 @@
 
 #include "x86/emulate.h"
 #include "core/eventfd.h"
+#include "stats/stats.h"
 
 #define NYX_MAX_VCPUS		64
 #define NYX_MAX_SLOTS		32
@@ -47,6 +48,14 @@ enum nyx_exit_stat {
 	NYX_STAT_HALT_SLEEP,	/* sleeps in HLT or wait-for-SIPI */
 	NYX_STAT_HALT_POLL_OK,	/* HLTs a poll ended without sleeping */
 	NYX_STAT_IOEVENTFD,	/* writes an ioeventfd took */
+	NYX_STAT_EXITS,		/* every exit, whatever the reason */
+	NYX_STAT_HALT_POLL_FAIL,	/* polls that ended in a sleep */
+	NYX_STAT_HALT_POLL_NS,	/* time spent polling */
+	NYX_STAT_HALT_SLEEP_NS,	/* time asleep in HLT / wait-for-SIPI */
+	NYX_STAT_HALT_SLEEP_MAX_NS,	/* peak: the longest sleep */
+	NYX_STAT_GUEST_NS,	/* time in guest mode */
+	NYX_STAT_PIO_ALL,	/* every port I/O exit, wherever handled */
+	NYX_STAT_MMIO_ALL,	/* every MMIO access, wherever handled */
 	NYX_NR_STATS
 };
 
@@ -146,6 +155,15 @@ struct nyx_vcpu {
 	u64 dr[4];			/* DR0-3: intercepted, never on hardware */
 	u64 dr6;			/* where the vendor does not switch it */
 
+	/* NYX_SET_GUEST_DEBUG (x86/debug.c) */
+	u32 guest_debug;		/* NYX_GUESTDBG_*, 0: off */
+	u64 dbg_dr[4];			/* the debugger's DR0-3 ... */
+	u64 dbg_dr7;			/* ... and DR7 (with USE_HW_BP) */
+	u64 guest_dr7;			/* the guest's DR7 meanwhile */
+	bool dbg_tf_added;		/* TF set for this entry by us */
+	bool dbg_step_done;		/* a stepped insn completed in an
+					 * exit to userspace */
+
 	enum nyx_pending_user pending;
 	struct nyx_string_io sio;
 	struct x86_cpu_state emu_cpu;
@@ -158,12 +176,15 @@ struct nyx_vcpu {
 	u32 mp_state;			/* NYX_MP_STATE_* */
 	wait_queue_head_t wq;		/* sleeps in HLT / wait-for-SIPI */
 	u32 halt_poll_ns;		/* current halt-polling window */
+	u64 halt_sleep_since;		/* ktime of the sleep going on, or 0 */
 
 	int mode;			/* enum nyx_vcpu_mode */
 	int cpu;			/* host CPU of the last entry */
 	unsigned long requests;
 
 	u64 stats[NYX_NR_STATS];
+	struct nyx_topn pio_top;	/* by port */
+	struct nyx_topn mmio_top;	/* by guest-physical page */
 	struct dentry *debugfs;
 
 	void *vendor;			/* struct svm_vcpu / struct vmx_vcpu */
@@ -218,6 +239,9 @@ struct nyx_vendor_ops {
 	u64 (*get_cr4)(struct nyx_vcpu *vcpu);
 	u64 (*get_dr7)(struct nyx_vcpu *vcpu);
 	void (*set_dr7)(struct nyx_vcpu *vcpu, u64 val);
+	/* Exception intercepts (#DB, #BP) and DR access intercepts for
+	 * vcpu->guest_debug. */
+	void (*update_guest_debug)(struct nyx_vcpu *vcpu);
 	void (*set_tsc_offset)(struct nyx_vcpu *vcpu, u64 offset);
 	void (*inject_exception)(struct nyx_vcpu *vcpu,
 				 const struct nyx_pending_exception *exc);
@@ -275,6 +299,13 @@ void nyx_debugfs_exit(void);
 void nyx_debugfs_vm_add(struct nyx_vm *vm);
 void nyx_debugfs_vm_remove(struct nyx_vm *vm);
 void nyx_debugfs_vcpu_add(struct nyx_vcpu *vcpu);
+
+/* stats.c: NYX_GET_STATS / NYX_GET_VM_STATS */
+long nyx_vcpu_get_stats(struct nyx_vcpu *vcpu, void __user *argp);
+long nyx_vm_get_stats(struct nyx_vm *vm, void __user *argp);
+void nyx_stats_init(void);
+void nyx_stat_pio(struct nyx_vcpu *vcpu, u16 port);
+void nyx_stat_mmio(struct nyx_vcpu *vcpu, u64 gpa);
 
 /* x86/mmu.c */
 int nyx_mmu_init(struct nyx_vm *vm);

@@ -2,7 +2,8 @@
 /*
  * debugfs: /sys/kernel/debug/nyx/<pid>-<vm id>/ with
  *   mmu          pinned guest pages and page-table pages
- *   vcpuN/exits  exit counts by reason
+ *   vcpuN/exits  exit counts by reason, halt and guest times
+ *   vcpuN/io_top the busiest ports and MMIO pages (space-saving top N)
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -33,6 +34,14 @@ const char *const nyx_stat_names[NYX_NR_STATS] = {
 	[NYX_STAT_HALT_SLEEP] = "halt_sleep",
 	[NYX_STAT_HALT_POLL_OK] = "halt_poll_ok",
 	[NYX_STAT_IOEVENTFD] = "ioeventfd",
+	[NYX_STAT_EXITS] = "exits",
+	[NYX_STAT_HALT_POLL_FAIL] = "halt_poll_fail",
+	[NYX_STAT_HALT_POLL_NS] = "halt_poll_time_ns",
+	[NYX_STAT_HALT_SLEEP_NS] = "halt_sleep_ns",
+	[NYX_STAT_HALT_SLEEP_MAX_NS] = "halt_sleep_max_ns",
+	[NYX_STAT_GUEST_NS] = "guest_ns",
+	[NYX_STAT_PIO_ALL] = "pio_all",
+	[NYX_STAT_MMIO_ALL] = "mmio_all",
 };
 
 static struct dentry *nyx_debugfs_root;
@@ -48,6 +57,29 @@ static int nyx_exits_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nyx_exits);
+
+static int nyx_io_top_show(struct seq_file *m, void *unused)
+{
+	struct nyx_vcpu *vcpu = m->private;
+	int i;
+
+	for (i = 0; i < NYX_TOPN; i++) {
+		u64 n = READ_ONCE(vcpu->pio_top.count[i]);
+
+		if (n)
+			seq_printf(m, "pio 0x%llx %llu\n",
+				   READ_ONCE(vcpu->pio_top.key[i]), n);
+	}
+	for (i = 0; i < NYX_TOPN; i++) {
+		u64 n = READ_ONCE(vcpu->mmio_top.count[i]);
+
+		if (n)
+			seq_printf(m, "mmio 0x%llx %llu\n",
+				   READ_ONCE(vcpu->mmio_top.key[i]), n);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nyx_io_top);
 
 static int nyx_mmu_show(struct seq_file *m, void *unused)
 {
@@ -94,4 +126,6 @@ void nyx_debugfs_vcpu_add(struct nyx_vcpu *vcpu)
 	vcpu->debugfs = debugfs_create_dir(name, vcpu->vm->debugfs);
 	debugfs_create_file("exits", 0444, vcpu->debugfs, vcpu,
 			    &nyx_exits_fops);
+	debugfs_create_file("io_top", 0444, vcpu->debugfs, vcpu,
+			    &nyx_io_top_fops);
 }

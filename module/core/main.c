@@ -138,6 +138,10 @@ long nyx_check_extension(unsigned long cap)
 		return NYX_MAX_IOEVENTFDS;
 	case NYX_CAP_IRQFD:
 		return nyx_ops->inject_irq ? NYX_MAX_IRQFDS : 0;
+	case NYX_CAP_BINARY_STATS:
+		return NYX_STATS_VERSION;
+	case NYX_CAP_GUEST_DEBUG:
+		return NYX_GUESTDBG_VALID_FLAGS;
 	default:
 		return 0;
 	}
@@ -197,6 +201,7 @@ static int __init nyx_init(void)
 		goto out_unsetup;
 	nyx_cpuhp_state = r;
 
+	nyx_stats_init();
 	r = nyx_debugfs_init();
 	if (r)
 		goto out_cpuhp;

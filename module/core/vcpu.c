@@ -16,6 +16,7 @@
 #include "core/core.h"
 #include "x86/x86.h"
 #include "x86/irq.h"
+#include "core/trace.h"
 
 /* nyx_regs (KVM order) <-> hardware encoding order */
 static void nyx_regs_to_user(struct nyx_vcpu *vcpu, struct nyx_regs *r)
@@ -91,6 +92,10 @@ static void nyx_process_requests(struct nyx_vcpu *vcpu)
 /* One guest entry. Returns >0 to continue, 0 to exit to userspace. */
 static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 {
+	u64 t0;
+	u64 old_rip = vcpu->rip;
+	int r;
+
 	nyx_process_requests(vcpu);
 
 	preempt_disable();
@@ -118,11 +123,15 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	}
 
 	if (vcpu->exc.pending) {
+		trace_nyx_inject(vcpu->id, NYX_INJ_EXC, vcpu->exc.vector);
 		nyx_ops->inject_exception(vcpu, &vcpu->exc);
 		vcpu->exc.pending = false;
 	}
-	if (vcpu->apic)
+	/* no interrupt starts while the debugger steps (KVM's BLOCKIRQ):
+	 * the step would land in the handler */
+	if (vcpu->apic && !(vcpu->guest_debug & NYX_GUESTDBG_SINGLESTEP))
 		nyx_irq_inject(vcpu);
+	nyx_x86_debug_before_run(vcpu);
 
 	/*
 	 * Guest mode is a quiescent state for RCU, like user mode: we hold
@@ -131,7 +140,12 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	 * ends in an RCU stall (seen under Bochs).
 	 */
 	rcu_virt_note_context_switch(smp_processor_id());
+	trace_nyx_entry(vcpu->id, vcpu->rip);
+	t0 = ktime_get_ns();
 	nyx_ops->vcpu_run(vcpu);
+	vcpu->stats[NYX_STAT_GUEST_NS] += ktime_get_ns() - t0;
+	vcpu->stats[NYX_STAT_EXITS]++;
+	nyx_x86_debug_after_run(vcpu);
 
 	WRITE_ONCE(vcpu->mode, NYX_OUTSIDE_GUEST);
 	/* A host interrupt that caused the exit is taken here. */
@@ -140,12 +154,24 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 
 	if (vcpu->apic)
 		nyx_irq_after_exit(vcpu);
-	return nyx_ops->handle_exit(vcpu);
+	r = nyx_ops->handle_exit(vcpu);
+	if (vcpu->guest_debug & NYX_GUESTDBG_SINGLESTEP) {
+		/* stepped an instruction nyx completed: no #DB came */
+		if (r > 0 && nyx_x86_debug_step_done(vcpu, old_rip))
+			return nyx_x86_debug_step_exit(vcpu);
+		/* completed before going to userspace: report it when
+		 * userspace runs the vCPU again */
+		if (r == 0 && vcpu->run->exit_reason != NYX_EXIT_DEBUG &&
+		    vcpu->rip != old_rip)
+			vcpu->dbg_step_done = true;
+	}
+	return r;
 }
 
 static int nyx_vcpu_run(struct nyx_vcpu *vcpu)
 {
 	struct nyx_run *run = vcpu->run;
+	u64 old_rip;
 	int r;
 
 	run->exit_reason = NYX_EXIT_UNKNOWN;
@@ -154,9 +180,12 @@ static int nyx_vcpu_run(struct nyx_vcpu *vcpu)
 		return -EINVAL;
 
 	/* Finish the instruction userspace just served, if any. */
+	old_rip = vcpu->rip;
 	r = nyx_x86_complete_userspace(vcpu);
 	if (r <= 0)
 		return r;
+	if (nyx_x86_debug_step_done(vcpu, old_rip))
+		return nyx_x86_debug_step_exit(vcpu);
 
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = NYX_EXIT_INTR;
@@ -270,6 +299,10 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	void __user *argp = (void __user *)arg;
 	long r;
 
+	/* read-only, from any holder of the fd, and without the mutex
+	 * that NYX_RUN holds while the guest runs */
+	if (ioctl == NYX_GET_STATS)
+		return nyx_vcpu_get_stats(vcpu, argp);
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
 	if (mutex_lock_killable(&vcpu->mutex))
@@ -346,6 +379,15 @@ static long nyx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case NYX_SET_FPU:
 		r = nyx_x86_set_fpu(vcpu, argp);
 		break;
+	case NYX_SET_GUEST_DEBUG: {
+		struct nyx_guest_debug dbg;
+
+		r = -EFAULT;
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			break;
+		r = nyx_x86_set_guest_debug(vcpu, &dbg);
+		break;
+	}
 	case NYX_GET_VCPU_EVENTS:
 	case NYX_SET_VCPU_EVENTS:
 	case NYX_GET_LAPIC:

@@ -104,6 +104,9 @@ static long nyx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	struct nyx_vm *vm = filp->private_data;
 	void __user *argp = (void __user *)arg;
 
+	/* statistics are read-only: any holder of the fd may read them */
+	if (ioctl == NYX_GET_VM_STATS)
+		return nyx_vm_get_stats(vm, argp);
 	if (vm->mm != current->mm)
 		return -EIO;
 

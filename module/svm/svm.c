@@ -19,6 +19,7 @@
 
 #include "x86/x86.h"
 #include "svm/svm.h"
+#include "core/trace.h"
 
 void nyx_svm_vmrun(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
 
@@ -480,6 +481,89 @@ static int svm_handle_npf(struct nyx_vcpu *vcpu)
 					c->exit_int_info & SVM_EXITINTINFO_VALID);
 }
 
+static int svm_handle_db(struct nyx_vcpu *vcpu)
+{
+	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
+	u64 dr6 = s->dr6;
+
+	vcpu->stats[NYX_STAT_EXCEPTION]++;
+	/* the processor put the #DB's causes in the VMCB's DR6; keep them
+	 * out of the guest's DR6 when the event was the debugger's */
+	if (vcpu->guest_debug & (NYX_GUESTDBG_SINGLESTEP |
+				 NYX_GUESTDBG_USE_HW_BP)) {
+		int r = nyx_x86_handle_db(vcpu, dr6);
+
+		if (!r)
+			s->dr6 = SVM_DR6_RESET;
+		return r;
+	}
+	nyx_x86_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+	return 1;
+}
+
+/*
+ * INTn is intercepted while software breakpoints are on, because QEMU's
+ * emulated SVM (TCG) reports INT3 as a software interrupt (SWINT) rather
+ * than as the #BP exception. Without decode assists the instruction is
+ * read from guest memory: INT3 exits to the debugger, INT n is delivered
+ * as the software interrupt it is, RIP past it.
+ */
+static int svm_handle_swint(struct nyx_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+	u8 insn[2];
+
+	vcpu->stats[NYX_STAT_EXCEPTION]++;
+	nyx_x86_emu_prepare(vcpu);
+	x86_emu_init(&vcpu->emu, &vcpu->emu_cpu, &nyx_x86_emu_ops, vcpu);
+	if (x86_emu_read_linear(&vcpu->emu, X86_SEG_CS, vcpu->rip, insn,
+				sizeof(insn)) != X86_EMU_DONE)
+		insn[0] = 0;
+	if (insn[0] == 0xcc)
+		return nyx_x86_debug_exit(vcpu, X86_TRAP_BP,
+					  to_svm(vcpu)->vmcb->save.dr6);
+	if (insn[0] == 0xcd) {
+		vcpu->rip += 2;
+		c->next_rip = vcpu->rip;
+		c->event_inj = insn[1] | SVM_EVTINJ_VALID |
+			       SVM_EVTINJ_TYPE_SOFT;
+		return 1;
+	}
+	{
+		u64 data[2] = { SVM_EXIT_SWINT, vcpu->rip };
+
+		return nyx_x86_internal_error(vcpu,
+					      NYX_INTERNAL_ERROR_EMULATION,
+					      2, data);
+	}
+}
+
+static void svm_update_guest_debug(struct nyx_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+	u32 dbg = vcpu->guest_debug;
+
+	if (dbg & (NYX_GUESTDBG_SINGLESTEP | NYX_GUESTDBG_USE_HW_BP))
+		svm_set_intercept(c, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB);
+	else
+		svm_clr_intercept(c, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB);
+	if (dbg & NYX_GUESTDBG_USE_SW_BP) {
+		svm_set_intercept(c, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_BP);
+		svm_set_intercept(c, INTERCEPT_INTn);
+	} else {
+		svm_clr_intercept(c, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_BP);
+		svm_clr_intercept(c, INTERCEPT_INTn);
+	}
+	/* the guest's MOV DR7 must not clobber the debugger's */
+	if (dbg & NYX_GUESTDBG_USE_HW_BP) {
+		svm_set_intercept(c, INTERCEPT_DR7_READ);
+		svm_set_intercept(c, INTERCEPT_DR7_WRITE);
+	} else {
+		svm_clr_intercept(c, INTERCEPT_DR7_READ);
+		svm_clr_intercept(c, INTERCEPT_DR7_WRITE);
+	}
+}
+
 static int svm_handle_exit(struct nyx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -488,6 +572,8 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 	u32 intinfo = c->exit_int_info;
 	struct nyx_run *run = vcpu->run;
 
+	trace_nyx_exit(vcpu->id, NYX_ISA_SVM, code, vcpu->rip, c->exit_info_1,
+		       c->exit_info_2);
 	c->event_inj = 0;
 	/* the IRET that ends an NMI handler has executed: NMIs unmasked */
 	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip) {
@@ -571,7 +657,18 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 		return nyx_x86_handle_xsetbv(vcpu);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3:
+	case SVM_EXIT_READ_DR7:		/* only while the debugger's DR7 */
+	case SVM_EXIT_WRITE_DR7:	/* is loaded */
 		return nyx_x86_emulate_one(vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		return svm_handle_db(vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_BP:
+		vcpu->stats[NYX_STAT_EXCEPTION]++;
+		/* RIP is at the INT3 */
+		return nyx_x86_debug_exit(vcpu, X86_TRAP_BP,
+					  svm->vmcb->save.dr6);
+	case SVM_EXIT_SWINT:
+		return svm_handle_swint(vcpu);
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:
 		vcpu->stats[NYX_STAT_OTHER]++;
@@ -965,6 +1062,7 @@ const struct nyx_vendor_ops nyx_svm_ops = {
 	.get_cr4 = svm_get_cr4,
 	.get_dr7 = svm_get_dr7,
 	.set_dr7 = svm_set_dr7,
+	.update_guest_debug = svm_update_guest_debug,
 	.set_tsc_offset = svm_set_tsc_offset,
 	.inject_exception = svm_inject_exception,
 	.event_queued = svm_event_queued,

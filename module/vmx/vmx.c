@@ -50,6 +50,7 @@
 #include "x86/x86.h"
 #include "x86/irq.h"
 #include "vmx/vmx.h"
+#include "core/trace.h"
 
 int nyx_vmx_vmrun(unsigned long *regs, bool launched);
 extern char nyx_vmx_vmexit[];
@@ -274,10 +275,12 @@ static int vmx_hardware_setup(void)
 				 MSR_IA32_VMX_EXIT_CTLS,
 		       VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
 		       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT |
-		       VM_EXIT_LOAD_IA32_PAT, 0, &c->exit) ||
+		       VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0,
+		       &c->exit) ||
 	    vmx_adjust(truectl ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 				 MSR_IA32_VMX_ENTRY_CTLS,
-		       VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT, 0,
+		       VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+		       VM_ENTRY_LOAD_DEBUG_CONTROLS, 0,
 		       &c->entry)) {
 		pr_err("nyx: VMX lacks EPT, VPID, unrestricted guest or a required control\n");
 		return -ENODEV;
@@ -957,6 +960,11 @@ static void vmx_vcpu_run(struct nyx_vcpu *vcpu)
 	vmcs_write(GUEST_RSP, vcpu->regs[X86_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
+	/* VM entry requires a pending single-step #DB when TF is set in an
+	 * STI/MOV SS shadow (the debugger steps over STI) */
+	if ((vcpu->rflags & X86_EFLAGS_TF) && (vmx->intr_state & VMX_INTR_SHADOW))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | BIT(14));
 
 	/* host state that can change between entries */
 	cr3 = __read_cr3();
@@ -1149,6 +1157,43 @@ static int vmx_handle_ept_violation(struct nyx_vcpu *vcpu)
 					VECTORING_INFO_VALID_MASK);
 }
 
+/* Intercepted guest exceptions: only #DB and #BP, for the debugger. */
+static int vmx_handle_exception(struct nyx_vcpu *vcpu)
+{
+	struct vmx_exit_info *e = &to_vmx(vcpu)->exit;
+	u8 vector = e->intr_info & INTR_INFO_VECTOR_MASK;
+
+	vcpu->stats[NYX_STAT_EXCEPTION]++;
+	/* the qualification holds DR6's B0-3, BD and BS bits */
+	if (vector == X86_TRAP_DB)
+		return nyx_x86_handle_db(vcpu, e->qual | 0xffff0ff0ull);
+	/* RIP is at the INT3 */
+	if (vector == X86_TRAP_BP &&
+	    (vcpu->guest_debug & NYX_GUESTDBG_USE_SW_BP))
+		return nyx_x86_debug_exit(vcpu, X86_TRAP_BP, 0xffff0ff0ull);
+	{
+		u64 data[2] = { e->reason, e->intr_info };
+
+		return nyx_x86_internal_error(vcpu,
+					      NYX_INTERNAL_ERROR_UNKNOWN_EXIT,
+					      2, data);
+	}
+}
+
+static void vmx_update_guest_debug(struct nyx_vcpu *vcpu)
+{
+	u32 bitmap = 0;
+
+	if (vcpu->guest_debug & (NYX_GUESTDBG_SINGLESTEP |
+				 NYX_GUESTDBG_USE_HW_BP))
+		bitmap |= 1u << X86_TRAP_DB;
+	if (vcpu->guest_debug & NYX_GUESTDBG_USE_SW_BP)
+		bitmap |= 1u << X86_TRAP_BP;
+	/* MOV DR always exits (CPU_BASED_MOV_DR_EXITING): the guest's DR7
+	 * writes go to vcpu->guest_dr7 while the debugger's is loaded */
+	vmx_with_vmcs(vcpu, vmcs_write(EXCEPTION_BITMAP, bitmap));
+}
+
 static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -1163,6 +1208,8 @@ static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 		run->fail_entry.cpu = vmx->cpu;
 		return 0;
 	}
+	trace_nyx_exit(vcpu->id, NYX_ISA_VMX, (u16)e->reason, vcpu->rip,
+		       e->qual, e->gpa);
 	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		vmx->launched = false;
 		run->exit_reason = NYX_EXIT_FAIL_ENTRY;
@@ -1173,6 +1220,9 @@ static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 
 	switch ((u16)e->reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
+		if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) !=
+		    INTR_TYPE_NMI_INTR)
+			return vmx_handle_exception(vcpu);
 		vcpu->stats[NYX_STAT_NMI]++;
 		/* a host NMI: hand it back to the host through a self-NMI */
 		if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) ==
@@ -1637,6 +1687,7 @@ struct nyx_vendor_ops nyx_vmx_ops __ro_after_init = {
 	.get_cr4 = vmx_get_cr4,
 	.get_dr7 = vmx_get_dr7,
 	.set_dr7 = vmx_set_dr7,
+	.update_guest_debug = vmx_update_guest_debug,
 	.set_tsc_offset = vmx_set_tsc_offset,
 	.inject_exception = vmx_inject_exception,
 	.event_queued = vmx_event_queued,

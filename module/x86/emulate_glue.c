@@ -93,7 +93,10 @@ static int nyx_emu_write_phys(void *opaque, u64 gpa, const void *buf,
  * MOV to/from debug registers that the vendor intercepts. DR0-3 (and DR6
  * where the vendor does not switch it) live only in the vCPU, never on the
  * host's registers; DR7 is the vendor's (VMCB/VMCS). Guest hardware
- * breakpoints therefore do not fire yet: guest debugging is a later issue.
+ * breakpoints therefore do not fire: the hardware's DR0-3 hold the host's
+ * values (or the debugger's, with NYX_GUESTDBG_USE_HW_BP, x86/debug.c),
+ * and loading the guest's would need switching them around every entry.
+ * While the debugger's DR7 is loaded, the guest's DR7 is vcpu->guest_dr7.
  */
 static int nyx_emu_get_dr(void *opaque, int dr, u64 *val)
 {
@@ -104,6 +107,8 @@ static int nyx_emu_get_dr(void *opaque, int dr, u64 *val)
 		*val = vcpu->dr[dr];
 	else if (dr == 6)
 		*val = vcpu->dr6;
+	else if (dr == 7 && (vcpu->guest_debug & NYX_GUESTDBG_USE_HW_BP))
+		*val = vcpu->guest_dr7;
 	else if (dr == 7)
 		*val = nyx_ops->get_dr7(vcpu);
 	else
@@ -125,7 +130,11 @@ static int nyx_emu_set_dr(void *opaque, int dr, u64 val)
 	} else if (dr == 7) {
 		if (val >> 32)
 			return -1;
-		nyx_ops->set_dr7(vcpu, (val & ~0xd800ull) | 0x400);
+		val = (val & ~0xd800ull) | 0x400;
+		if (vcpu->guest_debug & NYX_GUESTDBG_USE_HW_BP)
+			vcpu->guest_dr7 = val;
+		else
+			nyx_ops->set_dr7(vcpu, val);
 	} else {
 		return -1;
 	}

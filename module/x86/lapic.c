@@ -18,6 +18,7 @@
 
 #include "x86/irq.h"
 #include "x86/x86.h"
+#include "core/trace.h"
 
 static struct nyx_vm_irqchip *nyx_vcpu_chip(struct nyx_vcpu *vcpu)
 {
@@ -262,6 +263,7 @@ void nyx_irq_inject(struct nyx_vcpu *vcpu)
 			nyx_lapic_take_nmi(&va->lapic);
 			nyx_ops->inject_nmi(vcpu);
 			vcpu->stats[NYX_STAT_NMI_INJECT]++;
+			trace_nyx_inject(vcpu->id, NYX_INJ_NMI, 2);
 			queued = true;
 		} else {
 			nyx_ops->enable_nmi_window(vcpu);
@@ -272,6 +274,7 @@ void nyx_irq_inject(struct nyx_vcpu *vcpu)
 			v = nyx_irq_pending(vcpu, true);
 			nyx_ops->inject_irq(vcpu, v);
 			vcpu->stats[NYX_STAT_IRQ_INJECT]++;
+			trace_nyx_inject(vcpu->id, NYX_INJ_IRQ, v);
 		} else {
 			nyx_ops->enable_irq_window(vcpu);
 		}
@@ -433,23 +436,39 @@ static void nyx_halt_poll_adjust(struct nyx_vcpu *vcpu, u64 slept_ns)
  */
 int nyx_irq_block(struct nyx_vcpu *vcpu)
 {
-	u64 t0;
+	u64 t0, slept;
+	bool polled;
+	int r;
 
 	if (!vcpu->apic)
 		return 0;
 	while (!nyx_vcpu_runnable(vcpu)) {
-		if (vcpu->mp_state == NYX_MP_STATE_HALTED &&
-		    vcpu->halt_poll_ns &&
-		    nyx_halt_poll(vcpu, vcpu->halt_poll_ns)) {
-			vcpu->stats[NYX_STAT_HALT_POLL_OK]++;
-			continue;
+		polled = vcpu->mp_state == NYX_MP_STATE_HALTED &&
+			 vcpu->halt_poll_ns;
+		if (polled) {
+			t0 = ktime_get_ns();
+			r = nyx_halt_poll(vcpu, vcpu->halt_poll_ns);
+			vcpu->stats[NYX_STAT_HALT_POLL_NS] +=
+				ktime_get_ns() - t0;
+			if (r) {
+				vcpu->stats[NYX_STAT_HALT_POLL_OK]++;
+				continue;
+			}
+			vcpu->stats[NYX_STAT_HALT_POLL_FAIL]++;
 		}
 		vcpu->stats[NYX_STAT_HALT_SLEEP]++;
 		t0 = ktime_get_ns();
-		if (wait_event_interruptible(vcpu->wq, nyx_vcpu_wakeup(vcpu)))
+		WRITE_ONCE(vcpu->halt_sleep_since, t0);
+		r = wait_event_interruptible(vcpu->wq, nyx_vcpu_wakeup(vcpu));
+		slept = ktime_get_ns() - t0;
+		WRITE_ONCE(vcpu->halt_sleep_since, 0);
+		vcpu->stats[NYX_STAT_HALT_SLEEP_NS] += slept;
+		if (slept > vcpu->stats[NYX_STAT_HALT_SLEEP_MAX_NS])
+			vcpu->stats[NYX_STAT_HALT_SLEEP_MAX_NS] = slept;
+		if (r)
 			return -EINTR;
 		if (vcpu->mp_state == NYX_MP_STATE_HALTED)
-			nyx_halt_poll_adjust(vcpu, ktime_get_ns() - t0);
+			nyx_halt_poll_adjust(vcpu, slept);
 	}
 	return 0;
 }

@@ -11,6 +11,16 @@
 
 #include "x86/x86.h"
 #include "x86/irq.h"
+#include "core/trace.h"
+
+/* The value of an MMIO access, for the trace (len is 1..8). */
+static u64 nyx_mmio_val(const struct x86_mmio_access *acc)
+{
+	u64 v = 0;
+
+	memcpy(&v, acc->data, min_t(u32, acc->len, sizeof(v)));
+	return v;
+}
 
 /* The state INIT gives: RESET keeps more (TSC, MTRRs, the LAPIC's). */
 void nyx_x86_vcpu_init(struct nyx_vcpu *vcpu)
@@ -27,6 +37,10 @@ void nyx_x86_vcpu_init(struct nyx_vcpu *vcpu)
 	vcpu->state_invalid = false;
 	nyx_ops->vcpu_reset(vcpu);
 	nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+	/* a reset VMCB/VMCS has lost the debugger's intercepts */
+	vcpu->guest_dr7 = 0x400;
+	if (vcpu->guest_debug)
+		nyx_x86_debug_apply(vcpu);
 }
 
 /* Start-up IPI: real mode at vector << 12, CS = vector << 8, IP = 0. */
@@ -65,6 +79,9 @@ void nyx_x86_vcpu_reset(struct nyx_vcpu *vcpu)
 	vcpu->tsc_offset = vcpu->vm->tsc_offset;
 	vcpu->tsc_adjust = 0;
 	nyx_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+	vcpu->guest_dr7 = 0x400;
+	if (vcpu->guest_debug)
+		nyx_x86_debug_apply(vcpu);
 }
 
 struct nyx_segment *nyx_x86_sregs_seg(struct nyx_sregs *sr, int i)
@@ -420,16 +437,23 @@ int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio)
 	run->io.port = pio->port;
 	run->io.count = 1;
 	run->io.data_offset = NYX_RUN_IO_PAGE * PAGE_SIZE;
+	nyx_stat_pio(vcpu, pio->port);
 
 	if (!pio->string) {
 		u32 val = vcpu->regs[X86_RAX];
 
 		vcpu->stats[NYX_STAT_IO]++;
+		if (!pio->in)
+			trace_nyx_pio(vcpu->id, true, pio->port, pio->size, 1,
+				      val & (~0u >> (32 - 8 * pio->size)));
 		if (nyx_irqchip_pio(vcpu, pio->port, pio->size, pio->in,
 				    &val)) {
-			if (pio->in)
+			if (pio->in) {
 				nyx_set_reg_sized(&vcpu->regs[X86_RAX], val,
 						  pio->size);
+				trace_nyx_pio(vcpu->id, false, pio->port,
+					      pio->size, 1, val);
+			}
 			vcpu->rip = pio->next_rip;
 			return 1;
 		}
@@ -442,6 +466,7 @@ int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio)
 		}
 		sio->next_rip = pio->next_rip;
 		sio->size = pio->size;
+		sio->port = pio->port;	/* for the trace at completion */
 		if (pio->in) {
 			vcpu->pending = NYX_PENDING_PIO_IN;
 		} else {
@@ -478,9 +503,13 @@ int nyx_x86_handle_pio(struct nyx_vcpu *vcpu, const struct nyx_pio *pio)
 		vcpu->pending = NYX_PENDING_PIO_STRING;
 	} else {
 		enum x86_emu_result r = nyx_string_io_copy(vcpu, chunk, false);
+		u32 first = 0;
 
 		if (r != X86_EMU_DONE)
 			return nyx_string_io_fail(vcpu, r);
+		memcpy(&first, nyx_io_page(vcpu), pio->size);
+		trace_nyx_pio(vcpu->id, true, pio->port, pio->size, chunk,
+			      first);
 		nyx_string_io_advance(vcpu, chunk);
 	}
 	return 0;
@@ -502,9 +531,16 @@ static int nyx_emulator_result(struct nyx_vcpu *vcpu, enum x86_emu_result r)
 		if (emu->nr_mmio_done >= X86_EMU_MAX_MMIO)
 			break;
 		acc = &emu->mmio[emu->nr_mmio_done];
+		nyx_stat_mmio(vcpu, acc->gpa);
+		if (acc->is_write)
+			trace_nyx_mmio(vcpu->id, true, acc->gpa, acc->len,
+				       nyx_mmio_val(acc));
 		/* the LAPIC and I/O APIC answer at once: re-execute */
 		if (nyx_irqchip_mmio(vcpu, acc->gpa, acc->len, acc->is_write,
 				     acc->data)) {
+			if (!acc->is_write)
+				trace_nyx_mmio(vcpu->id, false, acc->gpa,
+					       acc->len, nyx_mmio_val(acc));
 			emu->nr_mmio_done++;
 			nyx_x86_emu_prepare(vcpu);
 			return nyx_emulator_result(vcpu, x86_emulate(emu));
@@ -572,20 +608,30 @@ int nyx_x86_complete_userspace(struct nyx_vcpu *vcpu)
 		memcpy(&val, nyx_io_page(vcpu), vcpu->sio.size);
 		nyx_set_reg_sized(&vcpu->regs[X86_RAX], val,
 				  vcpu->sio.size);
+		trace_nyx_pio(vcpu->id, false, vcpu->sio.port, vcpu->sio.size,
+			      1, val);
 		vcpu->rip = vcpu->sio.next_rip;
 		return 1;
 	case NYX_PENDING_PIO_STRING:
 		r = nyx_string_io_copy(vcpu, vcpu->sio.count, true);
 		if (r != X86_EMU_DONE)
 			return nyx_string_io_fail(vcpu, r);
+		memcpy(&val, nyx_io_page(vcpu), vcpu->sio.size);
+		trace_nyx_pio(vcpu->id, false, vcpu->sio.port, vcpu->sio.size,
+			      vcpu->sio.count, val);
 		nyx_string_io_advance(vcpu, vcpu->sio.count);
 		return 1;
 	case NYX_PENDING_MMIO:
 		if (emu->nr_mmio_done >= X86_EMU_MAX_MMIO)
 			return 1;
-		if (!emu->mmio[emu->nr_mmio_done].is_write)
+		if (!emu->mmio[emu->nr_mmio_done].is_write) {
 			memcpy(emu->mmio[emu->nr_mmio_done].data,
 			       run->mmio.data, sizeof(run->mmio.data));
+			trace_nyx_mmio(vcpu->id, false,
+				       emu->mmio[emu->nr_mmio_done].gpa,
+				       emu->mmio[emu->nr_mmio_done].len,
+				       nyx_mmio_val(&emu->mmio[emu->nr_mmio_done]));
+		}
 		emu->nr_mmio_done++;
 		/* the guest state is unchanged since the exit: re-execute */
 		nyx_x86_emu_prepare(vcpu);

@@ -65,6 +65,17 @@ int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host);
 int nyx_x86_handle_rdmsr(struct nyx_vcpu *vcpu);
 int nyx_x86_handle_wrmsr(struct nyx_vcpu *vcpu);
 
+/* debug.c: NYX_SET_GUEST_DEBUG */
+int nyx_x86_set_guest_debug(struct nyx_vcpu *vcpu,
+			    const struct nyx_guest_debug *dbg);
+void nyx_x86_debug_apply(struct nyx_vcpu *vcpu);
+void nyx_x86_debug_before_run(struct nyx_vcpu *vcpu);
+void nyx_x86_debug_after_run(struct nyx_vcpu *vcpu);
+int nyx_x86_debug_exit(struct nyx_vcpu *vcpu, u32 exception, u64 dr6);
+int nyx_x86_handle_db(struct nyx_vcpu *vcpu, u64 dr6);
+bool nyx_x86_debug_step_done(struct nyx_vcpu *vcpu, u64 old_rip);
+int nyx_x86_debug_step_exit(struct nyx_vcpu *vcpu);
+
 /* emulate_glue.c: the shared emulator bound to a vCPU */
 void nyx_x86_emu_prepare(struct nyx_vcpu *vcpu);
 void nyx_x86_emu_commit(struct nyx_vcpu *vcpu);

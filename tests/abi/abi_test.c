@@ -866,6 +866,200 @@ static void test_irqchip(void)
 	vm_destroy(&vm, 0x10000);
 }
 
+/* ---- binary statistics (NYX_GET_STATS, NYX_GET_VM_STATS) ---- */
+
+static uint64_t stats_buf[1024];	/* 8 KiB, u64-aligned */
+
+/* Snapshot of fd's statistics into stats_buf; its size, or -errno. */
+static long stats_get(int fd, unsigned long req)
+{
+	struct nyx_stats_request r = { .buf = (uintptr_t)stats_buf,
+				       .size = sizeof(stats_buf) };
+
+	if (ioctl(fd, req, &r))
+		return -errno;
+	return r.size;
+}
+
+/* Value idx of the statistic called name in stats_buf, or ~0. */
+static uint64_t stat_val(const char *name, unsigned int idx)
+{
+	const struct nyx_stats_header *h = (const void *)stats_buf;
+	const uint8_t *b = (const uint8_t *)stats_buf;
+	uint32_t i;
+
+	for (i = 0; i < h->num_desc; i++) {
+		const struct nyx_stats_desc *d = (const void *)
+			(b + h->desc_offset + i * h->desc_size);
+
+		if (!strcmp(d->name, name) && idx < d->size)
+			return *(const uint64_t *)(b + h->data_offset +
+						   d->offset + 8 * idx);
+	}
+	return ~0ull;
+}
+
+/* Count of port in the pio_top table, 0 if absent. */
+static uint64_t stat_top(const char *keys, const char *counts, uint64_t key)
+{
+	unsigned int i;
+
+	for (i = 0; i < 64 && stat_val(keys, i) != ~0ull; i++)
+		if (stat_val(keys, i) == key && stat_val(counts, i))
+			return stat_val(counts, i);
+	return 0;
+}
+
+/* The layout is self-consistent and every descriptor is in bounds. */
+static void check_stats_layout(long size)
+{
+	const struct nyx_stats_header *h = (const void *)stats_buf;
+	const uint8_t *b = (const uint8_t *)stats_buf;
+	bool ok = true;
+	uint32_t i;
+
+	EXPECT(h->version == NYX_STATS_VERSION && h->flags == 0 &&
+	       h->desc_size == sizeof(struct nyx_stats_desc) &&
+	       h->desc_offset == sizeof(*h) &&
+	       h->data_offset == h->desc_offset + h->num_desc * h->desc_size &&
+	       h->total_size == size &&
+	       h->data_offset + h->data_size == h->total_size,
+	       "stats header v%u n %u", h->version, h->num_desc);
+	for (i = 0; i < h->num_desc; i++) {
+		const struct nyx_stats_desc *d = (const void *)
+			(b + h->desc_offset + i * h->desc_size);
+
+		ok &= memchr(d->name, 0, sizeof(d->name)) && d->name[0] &&
+		      d->size && d->offset % 8 == 0 &&
+		      d->offset + 8ull * d->size <= h->data_size &&
+		      d->type <= NYX_STATS_TYPE_PEAK &&
+		      d->unit <= NYX_STATS_UNIT_ADDRESS && !d->padding &&
+		      !d->reserved;
+	}
+	EXPECT(ok, "every stats descriptor in bounds");
+}
+
+static void test_stats(void)
+{
+	/* 5 x out 0x80 in a loop, 3 x out 0x81, then hlt */
+	static const uint8_t code[] = {
+		0xb9, 0x05, 0x00,		/* mov cx, 5 */
+		0xb0, 0x11,			/* mov al, 0x11 */
+		0xe6, 0x80,			/* 1: out 0x80, al */
+		0xe2, 0xfc,			/* loop 1b */
+		0xe6, 0x81, 0xe6, 0x81, 0xe6, 0x81,	/* out 0x81, al x3 */
+		0xf4,				/* hlt */
+	};
+	struct nyx_stats_request r;
+	uint64_t io0, exits0, user0;
+	struct vm vm;
+	struct vcpu v;
+	long size, vsize;
+	int n = 0, status;
+	pid_t pid;
+
+	EXPECT(ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_BINARY_STATS) ==
+	       NYX_STATS_VERSION, "NYX_CAP_BINARY_STATS");
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+
+	size = stats_get(v.fd, NYX_GET_STATS);
+	EXPECT(size > 0 && size <= (long)sizeof(stats_buf), "stats %ld", size);
+	if (size <= 0) {
+		vcpu_destroy(&v);
+		vm_destroy(&vm, 0x10000);
+		return;
+	}
+	check_stats_layout(size);
+	io0 = stat_val("io", 0);
+	exits0 = stat_val("exits", 0);
+	user0 = stat_val("userspace_exits", 0);
+	EXPECT(io0 != ~0ull && exits0 != ~0ull && user0 != ~0ull &&
+	       stat_val("guest_ns", 0) != ~0ull &&
+	       stat_val("pio_top_port", 7) != ~0ull &&
+	       stat_val("pio_top_port", 8) == ~0ull,
+	       "stats io/exits/userspace_exits/guest_ns/pio_top_port[8]");
+
+	while (run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO && n < 20)
+		n++;
+	EXPECT(n == 8 && v.run->exit_reason == NYX_EXIT_HLT,
+	       "8 port writes then HLT (%d, reason %u)", n,
+	       v.run->exit_reason);
+	EXPECT(stats_get(v.fd, NYX_GET_STATS) == size, "stats again");
+	EXPECT(stat_val("io", 0) - io0 == 8 &&
+	       stat_val("pio_all", 0) == 8 &&
+	       stat_val("userspace_exits", 0) - user0 == 9 &&
+	       stat_val("hlt", 0) == 1 &&
+	       stat_val("exits", 0) - exits0 >= 9,
+	       "counts moved: io %llu pio_all %llu user %llu hlt %llu exits %llu",
+	       (unsigned long long)(stat_val("io", 0) - io0),
+	       (unsigned long long)stat_val("pio_all", 0),
+	       (unsigned long long)(stat_val("userspace_exits", 0) - user0),
+	       (unsigned long long)stat_val("hlt", 0),
+	       (unsigned long long)(stat_val("exits", 0) - exits0));
+	EXPECT(stat_top("pio_top_port", "pio_top_count", 0x80) == 5 &&
+	       stat_top("pio_top_port", "pio_top_count", 0x81) == 3,
+	       "pio_top: 0x80 x%llu 0x81 x%llu",
+	       (unsigned long long)stat_top("pio_top_port", "pio_top_count", 0x80),
+	       (unsigned long long)stat_top("pio_top_port", "pio_top_count", 0x81));
+	EXPECT(stat_val("guest_ns", 0) > 0, "guest time counted");
+
+	/* VM-wide statistics: one vCPU, the same exits */
+	vsize = stats_get(vm.fd, NYX_GET_VM_STATS);
+	EXPECT(vsize > 0, "vm stats %ld", vsize);
+	if (vsize > 0) {
+		check_stats_layout(vsize);
+		EXPECT(stat_val("vcpus", 0) == 1 &&
+		       stat_val("mmu_mapped_pages", 0) >= 1 &&
+		       stat_val("exits", 0) >= 9, "vm stats values");
+	}
+
+	/* bad arguments */
+	memset(&r, 0, sizeof(r));
+	EXPECT(ioctl(v.fd, NYX_GET_STATS, &r) == -1 && errno == E2BIG &&
+	       r.size == size, "size 0: E2BIG and the size (%u)", r.size);
+	r.buf = (uintptr_t)stats_buf;
+	r.size = size - 1;
+	memset(stats_buf, 0xab, sizeof(stats_buf));
+	EXPECT(ioctl(v.fd, NYX_GET_STATS, &r) == -1 && errno == E2BIG &&
+	       r.size == size && stats_buf[0] == 0xababababababababull,
+	       "one byte short: E2BIG, nothing written");
+	r.size = size;
+	r.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_GET_STATS, &r));
+	r.flags = 0;
+	r.reserved[1] = 1;
+	EXPECT_ERR(EINVAL, ioctl(vm.fd, NYX_GET_VM_STATS, &r));
+	r.reserved[1] = 0;
+	r.buf = 8;
+	EXPECT_ERR(EFAULT, ioctl(v.fd, NYX_GET_STATS, &r));
+	EXPECT_ERR(EFAULT, ioctl(v.fd, NYX_GET_STATS, (void *)8));
+	EXPECT_ERR(EFAULT, ioctl(vm.fd, NYX_GET_VM_STATS, (void *)8));
+	r.buf = (uintptr_t)stats_buf;
+	r.size = 0xffffffff;		/* more than needed is fine */
+	EXPECT(ioctl(v.fd, NYX_GET_STATS, &r) == 0 && r.size == size,
+	       "big buffer");
+	EXPECT_ERR(ENOTTY, ioctl(sys_fd, NYX_GET_STATS, &r));
+
+	/* another process may read (not drive) the vCPU */
+	pid = fork();
+	if (pid == 0) {
+		bool ok = stats_get(v.fd, NYX_GET_STATS) == size &&
+			  stat_val("hlt", 0) == 1 &&
+			  stats_get(vm.fd, NYX_GET_VM_STATS) == vsize;
+
+		errno = 0;
+		ok &= ioctl(v.fd, NYX_RUN, 0) == -1 && errno == EIO;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "stats from another mm, NYX_RUN still EIO");
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
 /* A child process (other mm) may not drive the parent's VM. */
 static void test_other_mm(void)
 {
@@ -1523,6 +1717,7 @@ int main(int argc, char **argv)
 	test_signal();
 	test_irqchip();
 	test_other_mm();
+	test_stats();
 	test_migration(500);
 	test_ioeventfd_args();
 	test_ioeventfd_run();

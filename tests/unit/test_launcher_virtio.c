@@ -180,6 +180,14 @@ static void test_features_status(void)
 	wr(&v, VIRTIO_PCI_COMMON_STATUS, 0, 1);
 	CHECK_EQ(rd(&v, VIRTIO_PCI_COMMON_STATUS, 1), 0);
 	CHECK_EQ(v.s.driver_features, 0);
+	/* while an I/O thread drains, status must not read 0 even though it
+	 * was 0 before the reset, and writes are ignored */
+	v.resetting = true;
+	CHECK_EQ(rd(&v, VIRTIO_PCI_COMMON_STATUS, 1), VIRTIO_STATUS_NEEDS_RESET);
+	wr(&v, VIRTIO_PCI_COMMON_STATUS, 1, 1);
+	CHECK_EQ(v.s.status, 0);
+	virtio_pci_finish_reset(&v);
+	CHECK_EQ(rd(&v, VIRTIO_PCI_COMMON_STATUS, 1), 0);
 	virtio_pci_stop(&v);
 }
 

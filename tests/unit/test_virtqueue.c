@@ -763,6 +763,44 @@ static void test_race(void)
 	CHECK_EQ(r.bad, 0);
 }
 
+/* vq_unpop(): popped chains come back in order, never more than popped. */
+static void test_unpop(void)
+{
+	struct virtqueue vq;
+	struct vq_seg segs[4];
+	struct vq_chain c;
+
+	setup_q(&vq, 1ull << NYX_VIRTIO_F_EVENT_IDX);
+	set_desc(0, BUF, 16, VQ_DESC_F_WRITE, 0);
+	set_desc(1, BUF + 16, 32, VQ_DESC_F_WRITE, 0);
+	avail_add(QSZ, 0, 0);
+	avail_add(QSZ, 1, 1);
+	CHECK_EQ(vq_unpop(&vq, 1), VQ_ERR_USED_ID);	/* nothing popped */
+	CHECK_EQ(vq_pop(&vq, segs, 4, &c), 1);
+	CHECK_EQ(c.head, 0);
+	CHECK_EQ(vq_pop(&vq, segs, 4, &c), 1);
+	CHECK_EQ(c.head, 1);
+	CHECK_EQ(r16(USED + 4 + 8 * QSZ), 2);		/* avail_event */
+	CHECK_EQ(vq_unpop(&vq, 3), VQ_ERR_USED_ID);
+	CHECK_EQ(vq_unpop(&vq, 2), 0);
+	CHECK_EQ(vq.s.last_avail_idx, 0);
+	CHECK_EQ(r16(USED + 4 + 8 * QSZ), 0);	/* kick us for them again */
+	CHECK(vq_has_avail(&vq));
+	CHECK_EQ(vq_pop(&vq, segs, 4, &c), 1);
+	CHECK_EQ(c.head, 0);
+	CHECK_EQ(c.in_len, 16);
+	CHECK_EQ(vq_push(&vq, 0, 16), 0);
+	/* the pushed one cannot be given back, the other can */
+	CHECK_EQ(vq_unpop(&vq, 1), VQ_ERR_USED_ID);
+	CHECK_EQ(vq_pop(&vq, segs, 4, &c), 1);
+	CHECK_EQ(c.head, 1);
+	CHECK_EQ(vq_unpop(&vq, 1), 0);
+	CHECK_EQ(vq_pop(&vq, segs, 4, &c), 1);
+	CHECK_EQ(c.head, 1);
+	CHECK_EQ(c.in_len, 32);
+	CHECK_EQ(vq_pop(&vq, segs, 4, &c), 0);
+}
+
 int main(void)
 {
 	slot[0] = malloc(SLOT_SIZE);
@@ -779,6 +817,7 @@ int main(void)
 	test_save_load();
 	test_copy_strerror();
 	test_race();
+	test_unpop();
 	free(slot[0]);
 	free(slot[1]);
 	return test_summary("virtqueue");

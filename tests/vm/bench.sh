@@ -18,7 +18,16 @@
 #   nyx.bench.iters=N        exitbench iterations (default 20000)
 #   nyx.bench.boot.runs=N    boots per hypervisor and CPU count (default 3)
 #   nyx.bench.boot.cpus=A,B  vCPU counts to boot with (default 1)
-#   nyx.bench.parts=exit,boot   which parts run (default both)
+#   nyx.bench.parts=exit,boot   which parts run (default exit,boot;
+#                            blk adds the block benchmark)
+#   nyx.bench.blk.mib=N      MiB per sequential dd (default 64)
+#
+# 3. blk: virtio-blk in the Linux guest (tests/linux-guest/init,
+#    nyx.blkbench=N): sequential O_DIRECT dd write and read of N MiB, 10 s
+#    of 4 KiB random O_DIRECT reads at queue depth 1 (randread), on a
+#    fresh raw image in the test VM's tmpfs, cache=writeback everywhere
+#    (tmpfs has no O_DIRECT). nyx with --virtio-fastpath on and off, and
+#    QEMU/KVM (-drive if=virtio, same image, kernel and initramfs).
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 # shellcheck source=tests/vm/linux-lib.sh
@@ -28,6 +37,7 @@ BENCH_ITERS=${BENCH_ITERS:-20000}
 boot_runs=3
 boot_cpus=1
 parts=exit,boot
+blk_mib=64
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case "$w" in
@@ -35,6 +45,7 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.boot.runs=*) boot_runs=${w#*=} ;;
 	nyx.bench.boot.cpus=*) boot_cpus=$(echo "${w#*=}" | tr , ' ') ;;
 	nyx.bench.parts=*) parts=${w#*=} ;;
+	nyx.bench.blk.mib=*) blk_mib=${w#*=} ;;
 	esac
 done
 if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
@@ -149,5 +160,56 @@ case ",$parts," in
 		ratio=$(awk -v a="$xm" -v b="$km" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }')
 		echo "    $(vcpus "$n"): nyx ${xm:-n/a} (${x# }), QEMU/KVM ${km:-n/a} (${k# }), nyx/QEMU-KVM $ratio"
 	done ;;
+esac
+# ---------------------------------------------------------------------
+# blk_run NAME LAUNCHER [LAUNCHER OPTIONS]: one boot with the benchmark;
+# sets blk_w, blk_r (MiB/s) and blk_iops.
+blk_run() {
+	bn=$1 bl=$2
+	shift 2
+	echo "RUN $bn"
+	blk_w='' blk_r='' blk_iops=''
+	dd if=/dev/zero of=/tmp/blkbench.img bs=1048576 count=$((blk_mib + 16)) 2>/dev/null
+	lg=$LINUX_LOGDIR/blkbench.log
+	LINUX_ARGS="$* --disk /tmp/blkbench.img"
+	bs_launcher=$LINUX_LAUNCHER
+	LINUX_LAUNCHER=$bl
+	linux_run "$lg" "$LINUX_TIMEOUT" 1 "$(linux_cmdline 1 bench "nyx.blkbench=$blk_mib")" >/dev/null
+	LINUX_LAUNCHER=$bs_launcher
+	LINUX_ARGS=
+	blk_w=$(sed -n 's/.*GUEST BLKBENCH seqwrite .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
+	blk_r=$(sed -n 's/.*GUEST BLKBENCH seqread .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
+	blk_iops=$(sed -n 's/.*GUEST BLKBENCH randread4k .*iops \([0-9]*\).*/\1/p' "$lg")
+	grep 'GUEST BLKBENCH' "$lg" | sed 's/^[0-9.]* /    /'
+	rm -f /tmp/blkbench.img
+	if [ -n "$blk_w" ] && [ -n "$blk_r" ] && [ -n "$blk_iops" ] && ! grep -q 'GUEST FAIL' "$lg"; then
+		pass "$bn"
+	else
+		linux_show "$lg" 20
+		sed 's/^/    err: /' "$lg.err" | tail -n 10
+		fail "$bn" "no figures"
+	fi
+}
+blk_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+case ",$parts," in
+*,blk,*)
+	load_kvm
+	blk_run "virtio-blk bench, QEMU/KVM" /tests/qemu-as-nyx
+	q_w=$blk_w q_r=$blk_r q_i=$blk_iops
+	unload_kvm
+	load_nyx
+	blk_run "virtio-blk bench, nyx, fast paths on" "$NYX" --virtio-fastpath on
+	n_w=$blk_w n_r=$blk_r n_i=$blk_iops
+	blk_run "virtio-blk bench, nyx, fast paths off" "$NYX" --virtio-fastpath off
+	o_w=$blk_w o_r=$blk_r o_i=$blk_iops
+	unload_nyx
+	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s):"
+	echo "                        seq write MiB/s  seq read MiB/s  4k randread IOPS"
+	printf '    QEMU/KVM            %15s  %14s  %16s\n' "${q_w:-n/a}" "${q_r:-n/a}" "${q_i:-n/a}"
+	printf '    nyx, fast paths on  %15s  %14s  %16s\n' "${n_w:-n/a}" "${n_r:-n/a}" "${n_i:-n/a}"
+	printf '    nyx, fast paths off %15s  %14s  %16s\n' "${o_w:-n/a}" "${o_r:-n/a}" "${o_i:-n/a}"
+	printf '    nyx on / QEMU       %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$q_w")" "$(blk_ratio "$n_r" "$q_r")" "$(blk_ratio "$n_i" "$q_i")"
+	printf '    nyx on / nyx off    %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$o_w")" "$(blk_ratio "$n_r" "$o_r")" "$(blk_ratio "$n_i" "$o_i")" ;;
 esac
 finish

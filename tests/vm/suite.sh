@@ -99,6 +99,10 @@ guest_test "guest ipi" ipi.bin 33 "PASS" --cpus 2
 guest_test "guest ioapic_level" ioapic_level.bin 33 "PASS" $NYX_TESTDEV_ARGS
 guest_test "guest pit_pic" pit_pic.bin 33 "PASS"
 
+# A hostile virtio driver on two virtio-blk disks (vhostile.sh).
+# shellcheck source=tests/vm/vhostile.sh
+. /tests/vhostile.sh
+
 # Two VMs at once, each with its own launcher.
 if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "two VMs at once" "no module"
@@ -126,6 +130,12 @@ else
 	fi
 fi
 
+# Tracepoints through tracefs and "nyx stat" on a running launcher.
+# shellcheck source=tests/vm/trace.sh
+. /tests/trace.sh
+# The --gdb stub driven by Debian's gdb (gdb.sh)
+# shellcheck source=tests/vm/gdb.sh
+. /tests/gdb.sh
 # The control socket, --config and nyx check (ctl.sh)
 # shellcheck source=tests/vm/ctl.sh
 . /tests/ctl.sh
@@ -153,6 +163,10 @@ done
 # checked with qemu-img afterwards (vblk.sh)
 # shellcheck source=tests/vm/vblk.sh
 . /tests/vblk.sh
+# virtio-net on a tap and a bridge: ping both ways, 8 MiB over TCP each
+# way (vnet.sh)
+# shellcheck source=tests/vm/vnet.sh
+. /tests/vnet.sh
 
 # ---------------------------------------------------------------------
 # The module must unload once no VM is left.

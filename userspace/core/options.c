@@ -29,6 +29,8 @@ enum {
 	OPT_LOG,
 	OPT_LOG_FILE,
 	OPT_WATCHDOG,
+	OPT_GDB,
+	OPT_GDB_WAIT,
 };
 
 static const struct option run_long_options[] = {
@@ -50,6 +52,8 @@ static const struct option run_long_options[] = {
 	{ "log",     required_argument, NULL, OPT_LOG },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
+	{ "gdb",     required_argument, NULL, OPT_GDB },
+	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -94,10 +98,9 @@ void run_usage(FILE *out)
 "      --nic tap[,ifname=NAME][,bridge=BR][,mac=MAC]\n"
 "                          a virtio-net NIC on tap NAME (created if missing,\n"
 "                          default tapN), attached to bridge BR (created if\n"
-"                          missing); the guest's MAC (e.g. 52:54:00:12:34:56).\n"
-"                          What nyx creates it removes on exit. Repeatable,\n"
-"                          up to %d. Parsed, but refused at run time until\n"
-"                          the virtio-net device exists\n"
+"                          missing); the guest's MAC (default 52:54:00 and\n"
+"                          three random bytes). What nyx creates it removes\n"
+"                          on exit. Repeatable, up to %d\n"
 "      --disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2][,serial=ID]\n"
 "                          a virtio-blk disk (repeatable, up to %d): raw or\n"
 "                          qcow2 (detected from the content unless format=\n"
@@ -122,6 +125,11 @@ void run_usage(FILE *out)
 "                          and the action (default log)\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1) and the phase\n"
 "                          durations at exit\n"
+"      --gdb tcp:HOST:PORT|unix:PATH  GDB remote protocol server (e.g.\n"
+"                          tcp:127.0.0.1:1234); see Documentation/gdb.rst\n"
+"      --gdb-wait          with --gdb: vCPUs start stopped until gdb\n"
+"                          connects and continues (QEMU's -S)\n"
+"  -v, --verbose           debug messages (also NYX_DEBUG=1)\n"
 "  -h, --help              this help\n"
 "\n"
 "Always present (Documentation/boot.rst): COM1 16550A at 0x3f8 (IRQ 4),\n"
@@ -333,6 +341,17 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		}
 		return 0;
 	}
+	case OPT_GDB:
+		/* the address itself is checked when the server starts */
+		if (strncmp(arg, "tcp:", 4) && strncmp(arg, "unix:", 5)) {
+			pr_err("--gdb: '%s': use tcp:HOST:PORT or unix:PATH",
+			       arg);
+			return -1;
+		}
+		return set_once("--gdb", &o->gdb, arg, first);
+	case OPT_GDB_WAIT:
+		o->gdb_wait = true;
+		return 0;
 	case OPT_DISK:
 		if (o->ndisks == MAX_DISKS) {
 			pr_err("--disk: at most %d disks", MAX_DISKS);
@@ -438,6 +457,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	}
 	if (o->flat_path && o->kernel) {
 		pr_err("run: --flat and --kernel exclude each other");
+		goto err;
+	}
+	if (o->gdb_wait && !o->gdb) {
+		pr_err("run: --gdb-wait needs --gdb");
 		goto err;
 	}
 	if (!o->kernel && (o->initrd || o->append)) {

@@ -55,6 +55,8 @@ struct run_options {
 	/* strings copied out of the config file, freed with the options */
 	char *owned[RUN_OPTIONS_MAX_OWNED];
 	unsigned int nr_owned;
+	const char *gdb;		/* --gdb tcp:HOST:PORT / unix:PATH */
+	bool gdb_wait;			/* vCPUs wait for gdb */
 };
 
 /*

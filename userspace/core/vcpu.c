@@ -33,6 +33,17 @@ void (*vcpu_exit_hook)(struct vcpu *v);
 static struct vcpu *all_vcpus;
 static unsigned int nr_vcpus;
 
+/* --gdb (core/gdbserver.c); NULL without it */
+static void (*gdb_pause_point)(struct vcpu *v);
+static void (*gdb_debug_exit)(struct vcpu *v);
+
+void vcpu_set_gdb_hooks(void (*pause_point)(struct vcpu *v),
+			void (*debug_exit)(struct vcpu *v))
+{
+	gdb_pause_point = pause_point;
+	gdb_debug_exit = debug_exit;
+}
+
 static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned int nr_parked;
 
@@ -284,6 +295,11 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 			pr_err("guest shutdown (triple fault)");
 		pr_debug("vCPU %u: shutdown", v->id);
 		return EXIT_STOP;
+	case NYX_EXIT_DEBUG:
+		if (!gdb_debug_exit)
+			return vcpu_fail(v, "debug exit without --gdb");
+		gdb_debug_exit(v);
+		return EXIT_CONTINUE;
 	case NYX_EXIT_FAIL_ENTRY:
 		return vcpu_fail(v, "entry failed");
 	case NYX_EXIT_INTERNAL_ERROR:
@@ -362,6 +378,12 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!stop_requested()) {
+		if (gdb_pause_point) {
+			/* stopped by the debugger: wait here, outside NYX_RUN */
+			gdb_pause_point(v);
+			if (stop_requested())
+				break;
+		}
 		if (pause_requested()) {
 			vcpu_pause_park(v);
 			continue;

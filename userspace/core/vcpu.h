@@ -87,6 +87,11 @@ extern void (*vcpu_exit_hook)(struct vcpu *v);
 /* Handler for the kick signal; installed by the launcher. */
 void vcpu_install_kick_signal(void);
 
+/* --gdb: pause_point runs before every NYX_RUN (it blocks while the
+ * debugger has the VM stopped), debug_exit on NYX_EXIT_DEBUG. */
+void vcpu_set_gdb_hooks(void (*pause_point)(struct vcpu *v),
+			void (*debug_exit)(struct vcpu *v));
+
 #define VCPU_KICK_SIGNAL	SIGUSR1
 
 #endif

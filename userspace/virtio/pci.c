@@ -365,6 +365,14 @@ static u64 common_get(struct virtio_pci *v, unsigned int reg)
 	case VIRTIO_PCI_COMMON_NUMQ:
 		return v->ops->num_queues;
 	case VIRTIO_PCI_COMMON_STATUS:
+		/*
+		 * 0 means "reset complete" to a driver that wrote 0, and
+		 * writes are ignored until then: a device that was already at
+		 * 0 must not read 0 while its I/O thread still drains
+		 * (tests/guests/vhostile.S found that race).
+		 */
+		if (v->resetting)
+			return VIRTIO_STATUS_NEEDS_RESET;
 		return s->status;
 	case VIRTIO_PCI_COMMON_CFGGENERATION:
 		return s->config_generation;
@@ -829,6 +837,19 @@ static int epoll_add(int epfd, int fd, u32 id)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
+void virtio_pci_poll_dev(struct virtio_pci *v, bool on)
+{
+	struct epoll_event e = { .events = on ? EPOLLIN : 0,
+				 .data.u32 = EV_DEV };
+
+	if (v->dev_fd_off == !on)
+		return;
+	v->dev_fd_off = !on;
+	if (v->epoll_fd >= 0 && v->dev_fd >= 0 &&
+	    epoll_ctl(v->epoll_fd, EPOLL_CTL_MOD, v->dev_fd, &e))
+		pr_err("%s: epoll_ctl: %s", v->ops->name, strerror(errno));
+}
+
 int virtio_pci_start(struct virtio_pci *v, int vm_fd)
 {
 	unsigned int q;
@@ -845,8 +866,10 @@ int virtio_pci_start(struct virtio_pci *v, int vm_fd)
 			return -errno;
 		r = epoll_add(v->epoll_fd, v->kick_fd[q], q);
 	}
-	if (!r && v->dev_fd >= 0)
+	if (!r && v->dev_fd >= 0) {
 		r = epoll_add(v->epoll_fd, v->dev_fd, EV_DEV);
+		v->dev_fd_off = false;
+	}
 	if (r)
 		return r;
 

@@ -184,6 +184,7 @@ struct virtio_pci {
 	bool bar0_mapped;
 	struct virtio_pci_irq irq[VIRTIO_MAX_QUEUES + 1];
 	int dev_fd;			/* polled for dev_fd_ready, or -1 */
+	bool dev_fd_off;		/* virtio_pci_poll_dev(v, false) */
 	int ctl_fd;			/* wakes the I/O thread to stop */
 	int epoll_fd;
 	pthread_t thread;
@@ -232,6 +233,9 @@ bool virtio_queue_live(struct virtio_pci *v, unsigned int q);
  * returns true if chains arrived meanwhile (pop again). */
 void virtio_queue_disable_notify(struct virtio_pci *v, unsigned int q);
 bool virtio_queue_enable_notify(struct virtio_pci *v, unsigned int q);
+/* Whether the I/O thread polls dev_fd (on at start; e.g. virtio-net stops
+ * reading the tap while the guest has no receive buffers). Any thread. */
+void virtio_pci_poll_dev(struct virtio_pci *v, bool on);
 /* Finish a reset the guest asked for (I/O thread, or inline without
  * one): ops->reset(), then the registers go back to their reset values. */
 void virtio_pci_finish_reset(struct virtio_pci *v);

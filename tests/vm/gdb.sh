@@ -1,0 +1,143 @@
+# shellcheck shell=sh
+# The launcher's GDB stub (--gdb) driven by Debian's gdb in batch mode
+# against tests/guests/gdbloop.S (a long-mode loop at 0xa000 that writes
+# R12 to 0x20000 each turn). Sourced by suite.sh once nyx.ko is loaded;
+# gdb-suite.sh runs it alone:
+#   scripts/nested-run --suite tests/vm/gdb-suite.sh --no-linux
+#
+# Session 1 (UNIX socket, --gdb-wait): software breakpoint, registers,
+# stepi, memory read (INT3 hidden), hardware watchpoint, hardware
+# breakpoint, register write, detach; the guest must then finish (PASS).
+# Session 2 (TCP on 127.0.0.1, no wait): attach to a running guest
+# (stops it), read registers, kill.
+
+gdb_expect() {	# PATTERN WHAT: grep -E in the gdb output
+	if ! grep -qE "$1" /tmp/gdb.out; then
+		gdb_why="$gdb_why${gdb_why:+; }$2"
+	fi
+}
+
+gdb_session1() {
+	name="gdb stub: breakpoints, step, watchpoint, registers"
+	echo "RUN $name"
+	sock=/tmp/nyx-gdb.sock
+	rm -f "$sock"
+	# shellcheck disable=SC2086
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS \
+		--gdb "unix:$sock" --gdb-wait --flat "$GUESTS/gdbloop.bin" \
+		</dev/null >/tmp/gdb-nyx.out 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cat >/tmp/gdb.cmds <<EOC
+set pagination off
+set confirm off
+target remote $sock
+info threads
+break *0xa000
+continue
+info registers rip
+print \$r12
+stepi
+info registers rip
+x/4xb 0xa000
+delete
+watch *(long *)0x20000
+continue
+info registers rip
+print *(long *)0x20000
+delete
+hbreak *0xa00b
+continue
+info registers rip
+delete
+set var \$r12 = 0x7ffffff0
+print \$r12
+detach
+EOC
+	timeout -k 5 60 gdb -nx -batch -x /tmp/gdb.cmds </dev/null >/tmp/gdb.out 2>&1
+	grc=$?
+	wait $pid
+	rc=$?
+	gdb_why=
+	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+	gdb_expect '^\* 1 +Thread 1' "info threads: thread 1"
+	# (gdb's Python errors, from the trimmed-down Python in the test
+	# VM, may split "Breakpoint N, ADDR in ??" over two lines)
+	gdb_expect '^Breakpoint 1, ' "software breakpoint 1 reported"
+	gdb_expect '0x0+a000 in \?\?' "stop at 0xa000"
+	gdb_expect '^rip +0xa000 ' "rip 0xa000 at the breakpoint"
+	gdb_expect '^\$1 = 0$' "r12 = 0 at the first stop"
+	gdb_expect '^rip +0xa003 ' "stepi: rip 0xa003"
+	gdb_expect '0xa000:[[:space:]]+0x49[[:space:]]+0xff[[:space:]]+0xc4[[:space:]]+0x4c' "x/4xb: original bytes (INT3 hidden)"
+	gdb_expect 'Hardware watchpoint 2: \*\(long \*\)0x20000' "watchpoint set"
+	gdb_expect 'New value = 1$' "watchpoint: new value 1"
+	gdb_expect '^rip +0xa00b ' "watchpoint: stop after the store (0xa00b)"
+	gdb_expect 'Hardware assisted breakpoint 3' "hbreak set"
+	gdb_expect '^Breakpoint 3, ' "hardware breakpoint 3 reported"
+	gdb_expect '^\$[0-9]+ = 2147483632$' "register write"
+	gdb_expect 'Inferior 1 .* detached' "detach"
+	if [ "$rc" != 33 ]; then
+		gdb_why="$gdb_why${gdb_why:+; }launcher exit status $rc, want 33 (PASS after detach)"
+	fi
+	if [ -z "$gdb_why" ]; then
+		pass "$name"
+	else
+		show /tmp/gdb-nyx.out
+		show /tmp/gdb.out
+		fail "$name" "$gdb_why"
+	fi
+}
+
+gdb_session2() {
+	name="gdb stub: attach over TCP to a running guest, kill"
+	echo "RUN $name"
+	ip link set lo up 2>/dev/null
+	ip addr add 127.0.0.1/8 dev lo 2>/dev/null
+	# the loop runs for minutes: gdb attaches to it running
+	# shellcheck disable=SC2086
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS \
+		--gdb tcp:127.0.0.1:1234 --flat "$GUESTS/gdbloop.bin" \
+		</dev/null >/tmp/gdb-nyx.out 2>&1 &
+	pid=$!
+	i=0
+	while ! grep -q "gdb: listening" /tmp/gdb-nyx.out && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.3
+	timeout -k 5 60 gdb -nx -batch -ex 'set confirm off' \
+		-ex 'target remote 127.0.0.1:1234' -ex 'info registers rip cs' \
+		-ex 'kill' </dev/null >/tmp/gdb.out 2>&1
+	grc=$?
+	wait $pid
+	rc=$?
+	gdb_why=
+	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+	gdb_expect '^cs +0x18 ' "cs = 0x18 (64-bit code selector)"
+	gdb_expect '^rip +0x' "rip read"
+	if [ "$rc" != 0 ]; then
+		gdb_why="$gdb_why${gdb_why:+; }launcher exit status $rc, want 0"
+	fi
+	if [ -z "$gdb_why" ]; then
+		pass "$name"
+	else
+		show /tmp/gdb-nyx.out
+		show /tmp/gdb.out
+		fail "$name" "$gdb_why"
+	fi
+}
+
+if [ "$NYX_NO_MODULE" = 1 ]; then
+	skip "gdb stub" "no module"
+elif ! command -v gdb >/dev/null 2>&1; then
+	skip "gdb stub" "no gdb in the test VM (apt-get install gdb)"
+elif [ ! -f "$GUESTS/gdbloop.bin" ]; then
+	fail "gdb stub" "missing $GUESTS/gdbloop.bin"
+else
+	gdb_session1
+	gdb_session2
+fi
