@@ -12,6 +12,7 @@
 #include "core/irq.h"
 #include "hw/pci_testdev.h"
 #include "launcher_test.h"
+#include "pci_test.h"
 #include "pci/pci.h"
 #include "test.h"
 
@@ -33,15 +34,7 @@ static int fake_msi(u64 address, u32 data)
 
 static void setup(void)
 {
-	struct pci_bus_layout l;
-
-	bus_destroy(&pio);
-	bus_destroy(&mmio);
-	bus_init(&pio, "pio", 0xffff);
-	bus_init(&mmio, "mmio", ~0ull);
-	pc_pci_layout(&l);
-	pci_bus_init(&pb, &l, &pio, &mmio);
-	pb.msi = fake_msi;
+	test_pci_bus_reset(&pb, &pio, &mmio, fake_msi);
 	nr_msi = 0;
 	irq_reset_observers();
 	CHECK_EQ(pci_host_register(&pb), 0);

@@ -11,6 +11,7 @@
 #include "arch/x86/pc.h"
 #include "core/irq.h"
 #include "core/vm.h"
+#include "pci_test.h"
 #include "test.h"
 #include "virtio/blk.h"
 
@@ -36,15 +37,7 @@ static int fake_msi(u64 address, u32 data)
 
 static void setup_bus(void)
 {
-	struct pci_bus_layout l;
-
-	bus_destroy(&pio);
-	bus_destroy(&mmio);
-	bus_init(&pio, "pio", 0xffff);
-	bus_init(&mmio, "mmio", ~0ull);
-	pc_pci_layout(&l);
-	pci_bus_init(&pb, &l, &pio, &mmio);
-	pb.msi = fake_msi;
+	test_pci_bus_reset(&pb, &pio, &mmio, fake_msi);
 	nr_msi = 0;
 	memset(vm.ram, 0, RAM_SIZE);
 }

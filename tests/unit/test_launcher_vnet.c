@@ -14,6 +14,7 @@
 #include "arch/x86/pc.h"
 #include "core/irq.h"
 #include "core/vm.h"
+#include "pci_test.h"
 #include "test.h"
 #include "virtio/net.h"
 
@@ -110,7 +111,6 @@ static void queue(u16 q, u64 desc, u64 avail, u64 used)
 static void setup(u64 f)
 {
 	static const u8 mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
-	struct pci_bus_layout l;
 	int sv[2];
 
 	if (peer >= 0) {
@@ -118,13 +118,7 @@ static void setup(u64 f)
 		close(net.fd);
 		close(peer);
 	}
-	bus_destroy(&pio);
-	bus_destroy(&mmio);
-	bus_init(&pio, "pio", 0xffff);
-	bus_init(&mmio, "mmio", ~0ull);
-	pc_pci_layout(&l);
-	pci_bus_init(&pb, &l, &pio, &mmio);
-	pb.msi = fake_msi;
+	test_pci_bus_reset(&pb, &pio, &mmio, fake_msi);
 	memset(vm.ram, 0, RAM_SIZE);
 	rx_avail = tx_avail = 0;
 
