@@ -327,41 +327,29 @@ static void blk_config_read(struct virtio_pci *v, u32 off, void *data,
 	memcpy(data, b->config + off, len);
 }
 
-static const struct virtio_dev_ops blk_ops_template = {
-	.name = "virtio-blk",
-	.type = VIRTIO_ID_BLOCK,
-	.class_code = 0x018000,		/* mass storage, other */
-	.num_queues = 1,
-	.config_len = VIRTIO_BLK_CONFIG_LEN,
-	.features = (1ull << VIRTIO_BLK_F_SIZE_MAX) |
-		    (1ull << VIRTIO_BLK_F_SEG_MAX) |
-		    (1ull << VIRTIO_BLK_F_BLK_SIZE) |
-		    (1ull << VIRTIO_BLK_F_FLUSH) |
-		    (1ull << VIRTIO_BLK_F_DISCARD) |
-		    (1ull << VIRTIO_BLK_F_WRITE_ZEROES),
-	.config_read = blk_config_read,
-	.queue_notify = blk_queue_notify,
-	.dev_fd_ready = blk_dev_fd_ready,
-	.reset = blk_reset,
-};
+/* Both variants: a read-only disk offers RO and no discard/write-zeroes. */
+#define BLK_FEATURES	((1ull << VIRTIO_BLK_F_SIZE_MAX) |		\
+			 (1ull << VIRTIO_BLK_F_SEG_MAX) |		\
+			 (1ull << VIRTIO_BLK_F_BLK_SIZE) |		\
+			 (1ull << VIRTIO_BLK_F_FLUSH))
+#define BLK_OPS(extra_features) {					\
+	.name = "virtio-blk",						\
+	.type = VIRTIO_ID_BLOCK,					\
+	.class_code = 0x018000,		/* mass storage, other */	\
+	.num_queues = 1,						\
+	.config_len = VIRTIO_BLK_CONFIG_LEN,				\
+	.features = BLK_FEATURES | (extra_features),			\
+	.config_read = blk_config_read,					\
+	.queue_notify = blk_queue_notify,				\
+	.dev_fd_ready = blk_dev_fd_ready,				\
+	.reset = blk_reset,						\
+}
 
-static const struct virtio_dev_ops blk_ops_ro = {
-	.name = "virtio-blk",
-	.type = VIRTIO_ID_BLOCK,
-	.class_code = 0x018000,
-	.num_queues = 1,
-	.config_len = VIRTIO_BLK_CONFIG_LEN,
-	/* read-only: no discard/write-zeroes either */
-	.features = (1ull << VIRTIO_BLK_F_SIZE_MAX) |
-		    (1ull << VIRTIO_BLK_F_SEG_MAX) |
-		    (1ull << VIRTIO_BLK_F_BLK_SIZE) |
-		    (1ull << VIRTIO_BLK_F_FLUSH) |
-		    (1ull << VIRTIO_BLK_F_RO),
-	.config_read = blk_config_read,
-	.queue_notify = blk_queue_notify,
-	.dev_fd_ready = blk_dev_fd_ready,
-	.reset = blk_reset,
-};
+static const struct virtio_dev_ops blk_ops_template =
+	BLK_OPS((1ull << VIRTIO_BLK_F_DISCARD) |
+		(1ull << VIRTIO_BLK_F_WRITE_ZEROES));
+static const struct virtio_dev_ops blk_ops_ro =
+	BLK_OPS(1ull << VIRTIO_BLK_F_RO);
 
 int virtio_blk_init(struct virtio_blk *b, const struct disk_spec *spec,
 		    const struct vm *vm)
