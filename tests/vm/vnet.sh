@@ -59,7 +59,7 @@ vnet_run() {	# NAME FASTPATH
 	) &
 	p3=$!
 	LINUX_ARGS="-v --virtio-fastpath $2 --nic tap,bridge=$VNET_BR,mac=52:54:00:12:34:56"
-	linux_test "$1" 1 poweroff nyx.vnet=1 nyx.vnet.mib=$VNET_MIB
+	linux_test "$1" 1 poweroff "nyx.vnet=1 nyx.vnet.mib=$VNET_MIB"
 	LINUX_ARGS=
 	kill $p1 $p2 $p3 2>/dev/null
 	wait $p1 $p2 $p3 2>/dev/null
