@@ -19,7 +19,8 @@
 #   nyx.bench.boot.runs=N    boots per hypervisor and CPU count (default 3)
 #   nyx.bench.boot.cpus=A,B  vCPU counts to boot with (default 1)
 #   nyx.bench.parts=exit,boot   which parts run (default exit,boot;
-#                            blk adds the block benchmark)
+#                            blk adds the block benchmark, net the
+#                            network one)
 #   nyx.bench.blk.mib=N      MiB per sequential dd (default 64)
 #
 # 3. blk: virtio-blk in the Linux guest (tests/linux-guest/init,
@@ -28,6 +29,18 @@
 #    fresh raw image in the test VM's tmpfs, cache=writeback everywhere
 #    (tmpfs has no O_DIRECT). nyx with --virtio-fastpath on and off, and
 #    QEMU/KVM (-drive if=virtio, same image, kernel and initramfs).
+#
+# 4. net: TCP throughput on virtio-net (tests/linux-guest/init,
+#    nyx.netbench=N): the guest's NIC is on a tap on bridge nyxbr0, which
+#    holds 169.254.77.1/16 here (IPv4 link-local only); the guest is
+#    169.254.77.2. nyx.bench.net.runs transfers of N MiB guest -> host
+#    (busybox nc; timed here from the first byte that arrives to the end
+#    of the stream), then as many host -> guest (timed in the guest, the
+#    same way). Data made before any timing. nyx with --virtio-fastpath on
+#    and off, QEMU/KVM with virtio-net-pci on its tap backend, vhost=off
+#    (tests/vm/qemu-as-nyx --nic). Medians, MiB/s.
+#   nyx.bench.net.mib=N      MiB per transfer (default 32)
+#   nyx.bench.net.runs=N     transfers per direction (default 3)
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 # shellcheck source=tests/vm/linux-lib.sh
@@ -38,6 +51,8 @@ boot_runs=3
 boot_cpus=1
 parts=exit,boot
 blk_mib=64
+net_mib=32
+net_runs=3
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case "$w" in
@@ -46,6 +61,8 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.boot.cpus=*) boot_cpus=$(echo "${w#*=}" | tr , ' ') ;;
 	nyx.bench.parts=*) parts=${w#*=} ;;
 	nyx.bench.blk.mib=*) blk_mib=${w#*=} ;;
+	nyx.bench.net.mib=*) net_mib=${w#*=} ;;
+	nyx.bench.net.runs=*) net_runs=${w#*=} ;;
 	esac
 done
 if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
@@ -211,5 +228,138 @@ case ",$parts," in
 	printf '    nyx, fast paths off %15s  %14s  %16s\n' "${o_w:-n/a}" "${o_r:-n/a}" "${o_i:-n/a}"
 	printf '    nyx on / QEMU       %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$q_w")" "$(blk_ratio "$n_r" "$q_r")" "$(blk_ratio "$n_i" "$q_i")"
 	printf '    nyx on / nyx off    %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$o_w")" "$(blk_ratio "$n_r" "$o_r")" "$(blk_ratio "$n_i" "$o_i")" ;;
+esac
+# ---------------------------------------------------------------------
+NB=/tmp/netbench
+NB_BR=nyxbr0
+NB_MAC=52:54:00:12:34:56
+net_setup() {
+	modprobe tun 2>/dev/null
+	modprobe bridge 2>/dev/null
+	rm -rf "$NB"
+	mkdir -p "$NB"
+	head -c $((net_mib * 1048576)) /dev/zero >"$NB/h2g" || return 1
+	ip link show "$NB_BR" >/dev/null 2>&1 ||
+		ip link add "$NB_BR" type bridge 2>/dev/null ||
+		brctl addbr "$NB_BR" || return 1
+	ip addr add 169.254.77.1/16 dev "$NB_BR" 2>/dev/null
+	ip link set "$NB_BR" up
+}
+# net_recv PORT OUT: receive one stream on PORT; OUT gets "T0 T1 BYTES",
+# T0 when the first byte arrived (dd reads exactly one), T1 at the end.
+net_recv() {
+	nc -l -p "$1" <"$NB/hold" | {
+		dd bs=1 count=1 of=/dev/null 2>/dev/null
+		read -r nr_t0 _ </proc/uptime
+		nr_n=$(wc -c)
+		read -r nr_t1 _ </proc/uptime
+		echo "$nr_t0 $nr_t1 $((nr_n + 1))" >"$2"
+	}
+}
+# net_run NAME LAUNCHER [LAUNCHER OPTIONS]: one boot with the benchmark;
+# sets net_g2h, net_h2g (medians, MiB/s) and net_g2h_all, net_h2g_all.
+net_run() {
+	nn=$1 nl=$2
+	shift 2
+	nopts="$*"
+	echo "RUN $nn"
+	net_g2h='' net_h2g='' net_g2h_all='' net_h2g_all=''
+	rm -f "$NB"/g2h.* "$NB/hold"
+	mkfifo "$NB/hold"
+	exec 8<>"$NB/hold"
+	pids=
+	i=1
+	while [ $i -le "$net_runs" ]; do
+		net_recv $((5100 + i)) "$NB/g2h.$i" &
+		pids="$pids $!"
+		nc -l -p $((5200 + i)) <"$NB/h2g" >/dev/null &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	lg=$LINUX_LOGDIR/netbench.log
+	LINUX_ARGS="$*"
+	ns_launcher=$LINUX_LAUNCHER
+	LINUX_LAUNCHER=$nl
+	linux_run "$lg" "$LINUX_TIMEOUT" 1 \
+		"$(linux_cmdline 1 bench "nyx.netbench=$net_mib nyx.netbench.runs=$net_runs")" >/dev/null
+	LINUX_LAUNCHER=$ns_launcher
+	LINUX_ARGS=
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $pids 2>/dev/null
+	exec 8>&-
+	why=
+	want=$((net_mib * 1048576))
+	i=1
+	while [ $i -le "$net_runs" ]; do
+		r=$(cat "$NB/g2h.$i" 2>/dev/null)
+		# shellcheck disable=SC2086
+		set -- $r
+		if [ $# = 3 ] && [ "$3" = "$want" ]; then
+			net_g2h_all="$net_g2h_all $(awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (b > a) printf "%.1f", n / 1048576 / (b - a); else print "n/a" }')"
+		else
+			why="${why:+$why; }guest -> host run $i: ${3:-0} bytes arrived, want $want"
+		fi
+		r=$(sed -n "s/.*GUEST NETBENCH h2g run=$i bytes=\([0-9]*\) .*MiBps=\([0-9.]*\).*/\1 \2/p" "$lg")
+		# shellcheck disable=SC2086
+		set -- $r
+		if [ $# = 2 ] && [ "$1" = "$want" ]; then
+			net_h2g_all="$net_h2g_all $2"
+		else
+			why="${why:+$why; }host -> guest run $i: ${1:-0} bytes arrived, want $want"
+		fi
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	net_g2h=$(median $net_g2h_all)
+	# shellcheck disable=SC2086
+	net_h2g=$(median $net_h2g_all)
+	grep 'GUEST NETBENCH\|GUEST FAIL' "$lg" | sed 's/^[0-9.]* /    /'
+	echo "    guest -> host MiB/s:${net_g2h_all:- none}"
+	grep -q 'GUEST FAIL' "$lg" && why="${why:+$why; }$(grep 'GUEST FAIL' "$lg" | head -n 1 | sed 's/.*GUEST FAIL //')"
+	# the figure is labelled with the fast-path setting: check nyx used it
+	case "$nopts" in
+	*"--virtio-fastpath on"*) fp="kicks by ioeventfd, interrupts by irqfd" ;;
+	*"--virtio-fastpath off"*) fp="kicks by exits, interrupts by ioctl" ;;
+	*) fp= ;;
+	esac
+	[ -z "$fp" ] || grep -q "virtio-net.*: $fp" "$lg.err" ||
+		why="${why:+$why; }virtio-net does not use '$fp'"
+	[ -z "$(ls "/sys/class/net/$NB_BR/brif" 2>/dev/null)" ] ||
+		why="${why:+$why; }still on the bridge after exit: $(ls "/sys/class/net/$NB_BR/brif")"
+	if [ -z "$why" ]; then
+		pass "$nn"
+	else
+		linux_show "$lg" 20
+		fail "$nn" "$why"
+	fi
+}
+
+case ",$parts," in
+*,net,*)
+	if ! net_setup; then
+		fail "virtio-net bench" "cannot set up bridge $NB_BR and the data file"
+	else
+		load_kvm
+		net_run "virtio-net bench, QEMU/KVM" /tests/qemu-as-nyx --nic "tap,ifname=qtap0,bridge=$NB_BR,mac=$NB_MAC"
+		q_g=$net_g2h q_h=$net_h2g q_ga=$net_g2h_all q_ha=$net_h2g_all
+		unload_kvm
+		load_nyx
+		net_run "virtio-net bench, nyx, fast paths on" "$NYX" -v --virtio-fastpath on --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+		n_g=$net_g2h n_h=$net_h2g n_ga=$net_g2h_all n_ha=$net_h2g_all
+		net_run "virtio-net bench, nyx, fast paths off" "$NYX" -v --virtio-fastpath off --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+		o_g=$net_g2h o_h=$net_h2g o_ga=$net_g2h_all o_ha=$net_h2g_all
+		unload_nyx
+		ip link del "$NB_BR" 2>/dev/null || { ip link set "$NB_BR" down; brctl delbr "$NB_BR"; }
+		rm -rf "$NB"
+		echo "    virtio-net TCP, $net_mib MiB per transfer, MiB/s (median of $net_runs; each run):"
+		printf '    %-20s %-28s %s\n' "" "guest -> host" "host -> guest"
+		printf '    %-20s %-28s %s\n' "QEMU/KVM" "${q_g:-n/a} (${q_ga# })" "${q_h:-n/a} (${q_ha# })"
+		printf '    %-20s %-28s %s\n' "nyx, fast paths on" "${n_g:-n/a} (${n_ga# })" "${n_h:-n/a} (${n_ha# })"
+		printf '    %-20s %-28s %s\n' "nyx, fast paths off" "${o_g:-n/a} (${o_ga# })" "${o_h:-n/a} (${o_ha# })"
+		printf '    %-20s %-28s %s\n' "nyx on / QEMU" "$(blk_ratio "$n_g" "$q_g")" "$(blk_ratio "$n_h" "$q_h")"
+		printf '    %-20s %-28s %s\n' "nyx on / nyx off" "$(blk_ratio "$n_g" "$o_g")" "$(blk_ratio "$n_h" "$o_h")"
+	fi ;;
 esac
 finish
