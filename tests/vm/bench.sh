@@ -245,16 +245,14 @@ net_setup() {
 	ip addr add 169.254.77.1/16 dev "$NB_BR" 2>/dev/null
 	ip link set "$NB_BR" up
 }
-# net_recv PORT OUT: receive one stream on PORT; OUT gets "T0 T1 BYTES",
-# T0 when the first byte arrived (dd reads exactly one), T1 at the end.
-net_recv() {
-	nc -l -p "$1" <"$NB/hold" | {
-		dd bs=1 count=1 of=/dev/null 2>/dev/null
-		read -r nr_t0 _ </proc/uptime
-		nr_n=$(wc -c)
-		read -r nr_t1 _ </proc/uptime
-		echo "$nr_t0 $nr_t1 $((nr_n + 1))" >"$2"
-	}
+# net_stamp: read one stream on stdin and print "T0 T1 BYTES", T0 when
+# the first byte arrived (dd reads exactly one), T1 at the end.
+net_stamp() {
+	dd bs=1 count=1 of=/dev/null 2>/dev/null
+	read -r ns_t0 _ </proc/uptime
+	ns_n=$(wc -c)
+	read -r ns_t1 _ </proc/uptime
+	echo "$ns_t0 $ns_t1 $((ns_n + 1))"
 }
 # net_run NAME LAUNCHER [LAUNCHER OPTIONS]: one boot with the benchmark;
 # sets net_g2h, net_h2g (medians, MiB/s) and net_g2h_all, net_h2g_all.
@@ -267,11 +265,17 @@ net_run() {
 	rm -f "$NB"/g2h.* "$NB/hold"
 	mkfifo "$NB/hold"
 	exec 8<>"$NB/hold"
-	pids=
+	# the listeners' pids (killed after the run: a guest that did not
+	# connect leaves them waiting) and their readers'
+	pids='' rpids=''
 	i=1
 	while [ $i -le "$net_runs" ]; do
-		net_recv $((5100 + i)) "$NB/g2h.$i" &
+		rm -f "$NB/s.$i"
+		mkfifo "$NB/s.$i"
+		nc -l -p $((5100 + i)) <"$NB/hold" >"$NB/s.$i" &
 		pids="$pids $!"
+		net_stamp <"$NB/s.$i" >"$NB/g2h.$i" &
+		rpids="$rpids $!"
 		nc -l -p $((5200 + i)) <"$NB/h2g" >/dev/null &
 		pids="$pids $!"
 		i=$((i + 1))
@@ -287,7 +291,7 @@ net_run() {
 	# shellcheck disable=SC2086
 	kill $pids 2>/dev/null
 	# shellcheck disable=SC2086
-	wait $pids 2>/dev/null
+	wait $pids $rpids 2>/dev/null
 	exec 8>&-
 	why=
 	want=$((net_mib * 1048576))
