@@ -28,15 +28,18 @@
 #    of 4 KiB random O_DIRECT reads at queue depth 1 (randread), on a
 #    fresh raw image in the test VM's tmpfs, cache=writeback everywhere
 #    (tmpfs has no O_DIRECT). nyx with --virtio-fastpath on and off, and
-#    QEMU/KVM (-drive if=virtio, same image, kernel and initramfs).
+#    QEMU/KVM (-drive if=virtio, same image, kernel and initramfs). The
+#    table is on the test VM's clock (from the guest's "start" line of a
+#    phase to its result line); the guest's own figures are printed too.
 #
 # 4. net: TCP throughput on virtio-net (tests/linux-guest/init,
 #    nyx.netbench=N): the guest's NIC is on a tap on bridge nyxbr0, which
 #    holds 169.254.77.1/16 here (IPv4 link-local only); the guest is
 #    169.254.77.2. nyx.bench.net.runs transfers of N MiB guest -> host
 #    (busybox nc; timed here from the first byte that arrives to the end
-#    of the stream), then as many host -> guest (timed in the guest, the
-#    same way). Data made before any timing. nyx with --virtio-fastpath on
+#    of the stream), then as many host -> guest (the guest prints a line
+#    at its first byte and one at the end; timed here from their arrival:
+#    every figure is on the test VM's clock). Data made before any timing. nyx with --virtio-fastpath on
 #    and off, QEMU/KVM with virtio-net-pci on its tap backend, vhost=off
 #    (tests/vm/qemu-as-nyx --nic). Medians, MiB/s.
 #   nyx.bench.net.mib=N      MiB per transfer (default 32)
@@ -194,10 +197,37 @@ blk_run() {
 	linux_run "$lg" "$LINUX_TIMEOUT" 1 "$(linux_cmdline 1 bench "nyx.blkbench=$blk_mib")" >/dev/null
 	LINUX_LAUNCHER=$bs_launcher
 	LINUX_ARGS=
-	blk_w=$(sed -n 's/.*GUEST BLKBENCH seqwrite .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
-	blk_r=$(sed -n 's/.*GUEST BLKBENCH seqread .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
-	blk_iops=$(sed -n 's/.*GUEST BLKBENCH randread4k .*iops \([0-9]*\).*/\1/p' "$lg")
-	grep 'GUEST BLKBENCH' "$lg" | sed 's/^[0-9.]* /    /'
+	# the guest's own figures (its clock)
+	blk_gw=$(sed -n 's/.*GUEST BLKBENCH seqwrite .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
+	blk_gr=$(sed -n 's/.*GUEST BLKBENCH seqread .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
+	blk_giops=$(sed -n 's/.*GUEST BLKBENCH randread4k .*iops \([0-9]*\).*/\1/p' "$lg")
+	# the same phases on the test VM's clock: from the guest's "start"
+	# line to its result line, as they arrived here. The figures in the
+	# table: one clock for every hypervisor (a guest's TSC calibration
+	# under nested TCG can be off by tens of percent, see performance.md)
+	# shellcheck disable=SC2046
+	set -- $(awk -v mib="$blk_mib" '
+	function rate(a, b, x) { return (a != "" && b > a) ? sprintf("%.1f", x / (b - a)) : "-" }
+	/GUEST BLKBENCH start seqwrite/ { sw = $1 }
+	/GUEST BLKBENCH seqwrite / { ew = $1 }
+	/GUEST BLKBENCH start seqread/ { sr = $1 }
+	/GUEST BLKBENCH seqread / { er = $1 }
+	/GUEST BLKBENCH start randread4k/ { sq = $1 }
+	/GUEST BLKBENCH randread4k / {
+		eq = $1
+		for (i = 1; i < NF; i++) {
+			if ($i == "reads") n = $(i + 1)
+			if ($i == "seconds") gs = $(i + 1)
+		}
+	}
+	END {
+		iops = (sq != "" && eq > sq && n != "") ? sprintf("%.0f", n / (eq - sq)) : "-"
+		clk = (sq != "" && eq > sq && gs != "") ? sprintf("%.2f", gs / (eq - sq)) : "-"
+		print rate(sw, ew, mib), rate(sr, er, mib), iops, clk
+	}' "$lg")
+	blk_w=${1#-} blk_r=${2#-} blk_iops=${3#-} blk_clk=${4#-}
+	grep 'GUEST BLKBENCH' "$lg" | grep -v 'BLKBENCH start' | sed 's/^[0-9.]* /    /'
+	echo "    on the test VM's clock: seqwrite ${blk_w:-n/a} MiB/s, seqread ${blk_r:-n/a} MiB/s, randread4k ${blk_iops:-n/a} IOPS; guest clock speed ${blk_clk:-n/a}x the test VM's"
 	rm -f /tmp/blkbench.img
 	if [ -n "$blk_w" ] && [ -n "$blk_r" ] && [ -n "$blk_iops" ] && ! grep -q 'GUEST FAIL' "$lg"; then
 		pass "$bn"
@@ -214,14 +244,19 @@ case ",$parts," in
 	load_kvm
 	blk_run "virtio-blk bench, QEMU/KVM" /tests/qemu-as-nyx
 	q_w=$blk_w q_r=$blk_r q_i=$blk_iops
+	q_g="$blk_gw $blk_gr $blk_giops $blk_clk"
 	unload_kvm
 	load_nyx
 	blk_run "virtio-blk bench, nyx, fast paths on" "$NYX" --virtio-fastpath on
 	n_w=$blk_w n_r=$blk_r n_i=$blk_iops
+	n_g="$blk_gw $blk_gr $blk_giops $blk_clk"
 	blk_run "virtio-blk bench, nyx, fast paths off" "$NYX" --virtio-fastpath off
 	o_w=$blk_w o_r=$blk_r o_i=$blk_iops
+	o_g="$blk_gw $blk_gr $blk_giops $blk_clk"
 	unload_nyx
-	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s):"
+	echo "    guest-clock figures (seq write, seq read, IOPS; guest clock speed):"
+	echo "      QEMU/KVM $q_g; nyx on $n_g; nyx off $o_g"
+	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s), test VM clock:"
 	echo "                        seq write MiB/s  seq read MiB/s  4k randread IOPS"
 	printf '    QEMU/KVM            %15s  %14s  %16s\n' "${q_w:-n/a}" "${q_r:-n/a}" "${q_i:-n/a}"
 	printf '    nyx, fast paths on  %15s  %14s  %16s\n' "${n_w:-n/a}" "${n_r:-n/a}" "${n_i:-n/a}"
@@ -305,7 +340,14 @@ net_run() {
 		else
 			why="${why:+$why; }guest -> host run $i: ${3:-0} bytes arrived, want $want"
 		fi
-		r=$(sed -n "s/.*GUEST NETBENCH h2g run=$i bytes=\([0-9]*\) .*MiBps=\([0-9.]*\).*/\1 \2/p" "$lg")
+		# on the test VM's clock, from the guest's "first byte" line to
+		# its result line (its own figure is printed above)
+		r=$(awk -v run="$i" '
+			$0 ~ "GUEST NETBENCH h2g run=" run " first byte" { t0 = $1 }
+			$0 ~ "GUEST NETBENCH h2g run=" run " bytes=" {
+				t1 = $1; b = $0; sub(/.*bytes=/, "", b); sub(/ .*/, "", b)
+			}
+			END { if (t0 != "" && t1 > t0) printf "%s %.1f\n", b, b / 1048576 / (t1 - t0) }' "$lg")
 		# shellcheck disable=SC2086
 		set -- $r
 		if [ $# = 2 ] && [ "$1" = "$want" ]; then
@@ -319,8 +361,8 @@ net_run() {
 	net_g2h=$(median $net_g2h_all)
 	# shellcheck disable=SC2086
 	net_h2g=$(median $net_h2g_all)
-	grep 'GUEST NETBENCH\|GUEST FAIL' "$lg" | sed 's/^[0-9.]* /    /'
-	echo "    guest -> host MiB/s:${net_g2h_all:- none}"
+	grep 'GUEST NETBENCH\|GUEST FAIL' "$lg" | grep -v 'first byte' | sed 's/^[0-9.]* /    /'
+	echo "    on the test VM's clock, MiB/s: guest -> host${net_g2h_all:- none}, host -> guest${net_h2g_all:- none}"
 	grep -q 'GUEST FAIL' "$lg" && why="${why:+$why; }$(grep 'GUEST FAIL' "$lg" | head -n 1 | sed 's/.*GUEST FAIL //')"
 	# the figure is labelled with the fast-path setting: check nyx used it
 	case "$nopts" in
