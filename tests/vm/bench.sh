@@ -22,6 +22,8 @@
 #                            blk adds the block benchmark, net the
 #                            network one)
 #   nyx.bench.blk.mib=N      MiB per sequential dd (default 64)
+#   nyx.bench.blk.runs=N     rounds of the three blk boots (default 1;
+#                            medians and each round's figure)
 #
 # 3. blk: virtio-blk in the Linux guest (tests/linux-guest/init,
 #    nyx.blkbench=N): sequential O_DIRECT dd write and read of N MiB, 10 s
@@ -54,6 +56,7 @@ boot_runs=3
 boot_cpus=1
 parts=exit,boot
 blk_mib=64
+blk_runs=1
 net_mib=32
 net_runs=3
 # shellcheck disable=SC2013
@@ -64,6 +67,7 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.boot.cpus=*) boot_cpus=$(echo "${w#*=}" | tr , ' ') ;;
 	nyx.bench.parts=*) parts=${w#*=} ;;
 	nyx.bench.blk.mib=*) blk_mib=${w#*=} ;;
+	nyx.bench.blk.runs=*) blk_runs=${w#*=} ;;
 	nyx.bench.net.mib=*) net_mib=${w#*=} ;;
 	nyx.bench.net.runs=*) net_runs=${w#*=} ;;
 	esac
@@ -241,28 +245,47 @@ blk_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2
 
 case ",$parts," in
 *,blk,*)
-	load_kvm
-	blk_run "virtio-blk bench, QEMU/KVM" /tests/qemu-as-nyx
-	q_w=$blk_w q_r=$blk_r q_i=$blk_iops
-	q_g="$blk_gw $blk_gr $blk_giops $blk_clk"
-	unload_kvm
-	load_nyx
-	blk_run "virtio-blk bench, nyx, fast paths on" "$NYX" --virtio-fastpath on
-	n_w=$blk_w n_r=$blk_r n_i=$blk_iops
-	n_g="$blk_gw $blk_gr $blk_giops $blk_clk"
-	blk_run "virtio-blk bench, nyx, fast paths off" "$NYX" --virtio-fastpath off
-	o_w=$blk_w o_r=$blk_r o_i=$blk_iops
-	o_g="$blk_gw $blk_gr $blk_giops $blk_clk"
-	unload_nyx
+	# rounds of QEMU, nyx on, nyx off, one after the other: the host's
+	# load drifts over minutes, so the three see the same conditions
+	# round by round; medians over the rounds
+	q_w='' q_r='' q_i='' n_w='' n_r='' n_i='' o_w='' o_r='' o_i='' blk_g=''
+	round=1
+	while [ $round -le "$blk_runs" ]; do
+		sfx=
+		[ "$blk_runs" -gt 1 ] && sfx=" (round $round)"
+		load_kvm
+		blk_run "virtio-blk bench, QEMU/KVM$sfx" /tests/qemu-as-nyx
+		q_w="$q_w $blk_w" q_r="$q_r $blk_r" q_i="$q_i $blk_iops"
+		blk_g="$blk_g; QEMU/KVM $blk_gw $blk_gr $blk_giops $blk_clk"
+		unload_kvm
+		load_nyx
+		blk_run "virtio-blk bench, nyx, fast paths on$sfx" "$NYX" --virtio-fastpath on
+		n_w="$n_w $blk_w" n_r="$n_r $blk_r" n_i="$n_i $blk_iops"
+		blk_g="$blk_g; nyx on $blk_gw $blk_gr $blk_giops $blk_clk"
+		blk_run "virtio-blk bench, nyx, fast paths off$sfx" "$NYX" --virtio-fastpath off
+		o_w="$o_w $blk_w" o_r="$o_r $blk_r" o_i="$o_i $blk_iops"
+		blk_g="$blk_g; nyx off $blk_gw $blk_gr $blk_giops $blk_clk"
+		unload_nyx
+		round=$((round + 1))
+	done
 	echo "    guest-clock figures (seq write, seq read, IOPS; guest clock speed):"
-	echo "      QEMU/KVM $q_g; nyx on $n_g; nyx off $o_g"
-	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s), test VM clock:"
+	echo "      ${blk_g#; }"
+	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s), test VM clock,"
+	echo "    median of $blk_runs (each round):"
 	echo "                        seq write MiB/s  seq read MiB/s  4k randread IOPS"
-	printf '    QEMU/KVM            %15s  %14s  %16s\n' "${q_w:-n/a}" "${q_r:-n/a}" "${q_i:-n/a}"
-	printf '    nyx, fast paths on  %15s  %14s  %16s\n' "${n_w:-n/a}" "${n_r:-n/a}" "${n_i:-n/a}"
-	printf '    nyx, fast paths off %15s  %14s  %16s\n' "${o_w:-n/a}" "${o_r:-n/a}" "${o_i:-n/a}"
-	printf '    nyx on / QEMU       %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$q_w")" "$(blk_ratio "$n_r" "$q_r")" "$(blk_ratio "$n_i" "$q_i")"
-	printf '    nyx on / nyx off    %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$o_w")" "$(blk_ratio "$n_r" "$o_r")" "$(blk_ratio "$n_i" "$o_i")" ;;
+	blk_row() {	# NAME W R I (lists)
+		# shellcheck disable=SC2086
+		printf '    %-19s %15s  %14s  %16s\n' "$1" "$(median $2)" "$(median $3)" "$(median $4)"
+		[ "$blk_runs" -gt 1 ] &&
+			printf '    %-19s %15s  %14s  %16s\n' "" "(${2# })" "(${3# })" "(${4# })"
+	}
+	blk_row "QEMU/KVM" "$q_w" "$q_r" "$q_i"
+	blk_row "nyx, fast paths on" "$n_w" "$n_r" "$n_i"
+	blk_row "nyx, fast paths off" "$o_w" "$o_r" "$o_i"
+	# shellcheck disable=SC2086
+	printf '    nyx on / QEMU       %15s  %14s  %16s\n' "$(blk_ratio "$(median $n_w)" "$(median $q_w)")" "$(blk_ratio "$(median $n_r)" "$(median $q_r)")" "$(blk_ratio "$(median $n_i)" "$(median $q_i)")"
+	# shellcheck disable=SC2086
+	printf '    nyx on / nyx off    %15s  %14s  %16s\n' "$(blk_ratio "$(median $n_w)" "$(median $o_w)")" "$(blk_ratio "$(median $n_r)" "$(median $o_r)")" "$(blk_ratio "$(median $n_i)" "$(median $o_i)")" ;;
 esac
 # ---------------------------------------------------------------------
 NB=/tmp/netbench
