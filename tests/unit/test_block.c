@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -503,6 +504,57 @@ static void test_raw(bool direct)
 	free(model);
 }
 
+static bool fd_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/*
+ * The completion fd wakes the I/O thread once per batch: completions that
+ * blockdev_complete() itself finishes must not leave it readable (each
+ * spurious wakeup is an epoll_wait and a read for nothing), while one
+ * finished by the submitting thread must wake it.
+ */
+static void test_completion_wakeup(void)
+{
+	const char *img = path("wake.raw");
+	uint8_t *model = random_buf(1 << 20), buf[4096];
+	struct blockdev *bd = NULL;
+	struct waiter w;
+	int fd, i;
+
+	printf("completion fd wakeups\n");
+	write_file(img, model, 1 << 20);
+	CHECK_EQ(open_img(img, false, DISK_FMT_RAW, DISK_CACHE_WRITEBACK, &bd),
+		 0);
+	if (!bd)
+		return;
+	fd = blockdev_completion_fd(bd);
+	for (i = 0; i < 8; i++) {
+		uint64_t off = (rnd() % 256) * 4096;
+
+		CHECK_EQ(submit(bd, &w, BLK_OP_READ, off, buf, 4096), 0);
+		CHECK(fd_readable(fd, 5000));
+		/* the engine may post its completion in more than one step */
+		while (!w.done && fd_readable(fd, 5000))
+			blockdev_complete(bd);
+		CHECK(w.done);
+		CHECK_EQ(w.ret, 0);
+		CHECK(!memcmp(buf, model + off, 4096));
+		CHECK(!fd_readable(fd, 0));
+	}
+	/* zero bytes: finished inside blockdev_submit(), by the submitter */
+	CHECK_EQ(submit(bd, &w, BLK_OP_READ, 0, buf, 0), 0);
+	CHECK(fd_readable(fd, 0));
+	blockdev_complete(bd);
+	CHECK(w.done);
+	CHECK(!fd_readable(fd, 0));
+	blockdev_close(bd);
+	free(model);
+}
+
 static void test_readonly(void)
 {
 	struct blockdev *bd = NULL;
@@ -667,6 +719,7 @@ int main(void)
 	test_compressed();
 	test_raw(false);
 	test_raw(true);
+	test_completion_wakeup();
 	test_readonly();
 	test_locking();
 	test_corrupt();

@@ -19,15 +19,33 @@
 #   nyx.bench.boot.runs=N    boots per hypervisor and CPU count (default 3)
 #   nyx.bench.boot.cpus=A,B  vCPU counts to boot with (default 1)
 #   nyx.bench.parts=exit,boot   which parts run (default exit,boot;
-#                            blk adds the block benchmark)
+#                            blk adds the block benchmark, net the
+#                            network one)
 #   nyx.bench.blk.mib=N      MiB per sequential dd (default 64)
+#   nyx.bench.blk.runs=N     rounds of the three blk boots (default 1;
+#                            medians and each round's figure)
 #
 # 3. blk: virtio-blk in the Linux guest (tests/linux-guest/init,
 #    nyx.blkbench=N): sequential O_DIRECT dd write and read of N MiB, 10 s
 #    of 4 KiB random O_DIRECT reads at queue depth 1 (randread), on a
 #    fresh raw image in the test VM's tmpfs, cache=writeback everywhere
 #    (tmpfs has no O_DIRECT). nyx with --virtio-fastpath on and off, and
-#    QEMU/KVM (-drive if=virtio, same image, kernel and initramfs).
+#    QEMU/KVM (-drive if=virtio, same image, kernel and initramfs). The
+#    table is on the test VM's clock (from the guest's "start" line of a
+#    phase to its result line); the guest's own figures are printed too.
+#
+# 4. net: TCP throughput on virtio-net (tests/linux-guest/init,
+#    nyx.netbench=N): the guest's NIC is on a tap on bridge nyxbr0, which
+#    holds 169.254.77.1/16 here (IPv4 link-local only); the guest is
+#    169.254.77.2. nyx.bench.net.runs transfers of N MiB guest -> host
+#    (busybox nc; timed here from the first byte that arrives to the end
+#    of the stream), then as many host -> guest (the guest prints a line
+#    at its first byte and one at the end; timed here from their arrival:
+#    every figure is on the test VM's clock). Data made before any timing. nyx with --virtio-fastpath on
+#    and off, QEMU/KVM with virtio-net-pci on its tap backend, vhost=off
+#    (tests/vm/qemu-as-nyx --nic). Medians, MiB/s.
+#   nyx.bench.net.mib=N      MiB per transfer (default 32)
+#   nyx.bench.net.runs=N     transfers per direction (default 3)
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 # shellcheck source=tests/vm/linux-lib.sh
@@ -38,6 +56,9 @@ boot_runs=3
 boot_cpus=1
 parts=exit,boot
 blk_mib=64
+blk_runs=1
+net_mib=32
+net_runs=3
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case "$w" in
@@ -46,6 +67,9 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.boot.cpus=*) boot_cpus=$(echo "${w#*=}" | tr , ' ') ;;
 	nyx.bench.parts=*) parts=${w#*=} ;;
 	nyx.bench.blk.mib=*) blk_mib=${w#*=} ;;
+	nyx.bench.blk.runs=*) blk_runs=${w#*=} ;;
+	nyx.bench.net.mib=*) net_mib=${w#*=} ;;
+	nyx.bench.net.runs=*) net_runs=${w#*=} ;;
 	esac
 done
 if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
@@ -177,10 +201,37 @@ blk_run() {
 	linux_run "$lg" "$LINUX_TIMEOUT" 1 "$(linux_cmdline 1 bench "nyx.blkbench=$blk_mib")" >/dev/null
 	LINUX_LAUNCHER=$bs_launcher
 	LINUX_ARGS=
-	blk_w=$(sed -n 's/.*GUEST BLKBENCH seqwrite .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
-	blk_r=$(sed -n 's/.*GUEST BLKBENCH seqread .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
-	blk_iops=$(sed -n 's/.*GUEST BLKBENCH randread4k .*iops \([0-9]*\).*/\1/p' "$lg")
-	grep 'GUEST BLKBENCH' "$lg" | sed 's/^[0-9.]* /    /'
+	# the guest's own figures (its clock)
+	blk_gw=$(sed -n 's/.*GUEST BLKBENCH seqwrite .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
+	blk_gr=$(sed -n 's/.*GUEST BLKBENCH seqread .*MiBps=\([0-9.]*\).*/\1/p' "$lg")
+	blk_giops=$(sed -n 's/.*GUEST BLKBENCH randread4k .*iops \([0-9]*\).*/\1/p' "$lg")
+	# the same phases on the test VM's clock: from the guest's "start"
+	# line to its result line, as they arrived here. The figures in the
+	# table: one clock for every hypervisor (a guest's TSC calibration
+	# under nested TCG can be off by tens of percent, see performance.md)
+	# shellcheck disable=SC2046
+	set -- $(awk -v mib="$blk_mib" '
+	function rate(a, b, x) { return (a != "" && b > a) ? sprintf("%.1f", x / (b - a)) : "-" }
+	/GUEST BLKBENCH start seqwrite/ { sw = $1 }
+	/GUEST BLKBENCH seqwrite / { ew = $1 }
+	/GUEST BLKBENCH start seqread/ { sr = $1 }
+	/GUEST BLKBENCH seqread / { er = $1 }
+	/GUEST BLKBENCH start randread4k/ { sq = $1 }
+	/GUEST BLKBENCH randread4k / {
+		eq = $1
+		for (i = 1; i < NF; i++) {
+			if ($i == "reads") n = $(i + 1)
+			if ($i == "seconds") gs = $(i + 1)
+		}
+	}
+	END {
+		iops = (sq != "" && eq > sq && n != "") ? sprintf("%.0f", n / (eq - sq)) : "-"
+		clk = (sq != "" && eq > sq && gs != "") ? sprintf("%.2f", gs / (eq - sq)) : "-"
+		print rate(sw, ew, mib), rate(sr, er, mib), iops, clk
+	}' "$lg")
+	blk_w=${1#-} blk_r=${2#-} blk_iops=${3#-} blk_clk=${4#-}
+	grep 'GUEST BLKBENCH' "$lg" | grep -v 'BLKBENCH start' | sed 's/^[0-9.]* /    /'
+	echo "    on the test VM's clock: seqwrite ${blk_w:-n/a} MiB/s, seqread ${blk_r:-n/a} MiB/s, randread4k ${blk_iops:-n/a} IOPS; guest clock speed ${blk_clk:-n/a}x the test VM's"
 	rm -f /tmp/blkbench.img
 	if [ -n "$blk_w" ] && [ -n "$blk_r" ] && [ -n "$blk_iops" ] && ! grep -q 'GUEST FAIL' "$lg"; then
 		pass "$bn"
@@ -194,22 +245,190 @@ blk_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2
 
 case ",$parts," in
 *,blk,*)
-	load_kvm
-	blk_run "virtio-blk bench, QEMU/KVM" /tests/qemu-as-nyx
-	q_w=$blk_w q_r=$blk_r q_i=$blk_iops
-	unload_kvm
-	load_nyx
-	blk_run "virtio-blk bench, nyx, fast paths on" "$NYX" --virtio-fastpath on
-	n_w=$blk_w n_r=$blk_r n_i=$blk_iops
-	blk_run "virtio-blk bench, nyx, fast paths off" "$NYX" --virtio-fastpath off
-	o_w=$blk_w o_r=$blk_r o_i=$blk_iops
-	unload_nyx
-	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s):"
+	# rounds of QEMU, nyx on, nyx off, one after the other: the host's
+	# load drifts over minutes, so the three see the same conditions
+	# round by round; medians over the rounds
+	q_w='' q_r='' q_i='' n_w='' n_r='' n_i='' o_w='' o_r='' o_i='' blk_g=''
+	round=1
+	while [ $round -le "$blk_runs" ]; do
+		sfx=
+		[ "$blk_runs" -gt 1 ] && sfx=" (round $round)"
+		load_kvm
+		blk_run "virtio-blk bench, QEMU/KVM$sfx" /tests/qemu-as-nyx
+		q_w="$q_w $blk_w" q_r="$q_r $blk_r" q_i="$q_i $blk_iops"
+		blk_g="$blk_g; QEMU/KVM $blk_gw $blk_gr $blk_giops $blk_clk"
+		unload_kvm
+		load_nyx
+		blk_run "virtio-blk bench, nyx, fast paths on$sfx" "$NYX" --virtio-fastpath on
+		n_w="$n_w $blk_w" n_r="$n_r $blk_r" n_i="$n_i $blk_iops"
+		blk_g="$blk_g; nyx on $blk_gw $blk_gr $blk_giops $blk_clk"
+		blk_run "virtio-blk bench, nyx, fast paths off$sfx" "$NYX" --virtio-fastpath off
+		o_w="$o_w $blk_w" o_r="$o_r $blk_r" o_i="$o_i $blk_iops"
+		blk_g="$blk_g; nyx off $blk_gw $blk_gr $blk_giops $blk_clk"
+		unload_nyx
+		round=$((round + 1))
+	done
+	echo "    guest-clock figures (seq write, seq read, IOPS; guest clock speed):"
+	echo "      ${blk_g#; }"
+	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s), test VM clock,"
+	echo "    median of $blk_runs (each round):"
 	echo "                        seq write MiB/s  seq read MiB/s  4k randread IOPS"
-	printf '    QEMU/KVM            %15s  %14s  %16s\n' "${q_w:-n/a}" "${q_r:-n/a}" "${q_i:-n/a}"
-	printf '    nyx, fast paths on  %15s  %14s  %16s\n' "${n_w:-n/a}" "${n_r:-n/a}" "${n_i:-n/a}"
-	printf '    nyx, fast paths off %15s  %14s  %16s\n' "${o_w:-n/a}" "${o_r:-n/a}" "${o_i:-n/a}"
-	printf '    nyx on / QEMU       %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$q_w")" "$(blk_ratio "$n_r" "$q_r")" "$(blk_ratio "$n_i" "$q_i")"
-	printf '    nyx on / nyx off    %15s  %14s  %16s\n' "$(blk_ratio "$n_w" "$o_w")" "$(blk_ratio "$n_r" "$o_r")" "$(blk_ratio "$n_i" "$o_i")" ;;
+	blk_row() {	# NAME W R I (lists)
+		# shellcheck disable=SC2086
+		printf '    %-19s %15s  %14s  %16s\n' "$1" "$(median $2)" "$(median $3)" "$(median $4)"
+		[ "$blk_runs" -gt 1 ] &&
+			printf '    %-19s %15s  %14s  %16s\n' "" "(${2# })" "(${3# })" "(${4# })"
+	}
+	blk_row "QEMU/KVM" "$q_w" "$q_r" "$q_i"
+	blk_row "nyx, fast paths on" "$n_w" "$n_r" "$n_i"
+	blk_row "nyx, fast paths off" "$o_w" "$o_r" "$o_i"
+	# shellcheck disable=SC2086
+	printf '    nyx on / QEMU       %15s  %14s  %16s\n' "$(blk_ratio "$(median $n_w)" "$(median $q_w)")" "$(blk_ratio "$(median $n_r)" "$(median $q_r)")" "$(blk_ratio "$(median $n_i)" "$(median $q_i)")"
+	# shellcheck disable=SC2086
+	printf '    nyx on / nyx off    %15s  %14s  %16s\n' "$(blk_ratio "$(median $n_w)" "$(median $o_w)")" "$(blk_ratio "$(median $n_r)" "$(median $o_r)")" "$(blk_ratio "$(median $n_i)" "$(median $o_i)")" ;;
+esac
+# ---------------------------------------------------------------------
+NB=/tmp/netbench
+NB_BR=nyxbr0
+NB_MAC=52:54:00:12:34:56
+net_setup() {
+	modprobe tun 2>/dev/null
+	modprobe bridge 2>/dev/null
+	rm -rf "$NB"
+	mkdir -p "$NB"
+	head -c $((net_mib * 1048576)) /dev/zero >"$NB/h2g" || return 1
+	ip link show "$NB_BR" >/dev/null 2>&1 ||
+		ip link add "$NB_BR" type bridge 2>/dev/null ||
+		brctl addbr "$NB_BR" || return 1
+	ip addr add 169.254.77.1/16 dev "$NB_BR" 2>/dev/null
+	ip link set "$NB_BR" up
+}
+# net_stamp: read one stream on stdin and print "T0 T1 BYTES", T0 when
+# the first byte arrived (dd reads exactly one), T1 at the end.
+net_stamp() {
+	dd bs=1 count=1 of=/dev/null 2>/dev/null
+	read -r ns_t0 _ </proc/uptime
+	ns_n=$(wc -c)
+	read -r ns_t1 _ </proc/uptime
+	echo "$ns_t0 $ns_t1 $((ns_n + 1))"
+}
+# net_run NAME LAUNCHER [LAUNCHER OPTIONS]: one boot with the benchmark;
+# sets net_g2h, net_h2g (medians, MiB/s) and net_g2h_all, net_h2g_all.
+net_run() {
+	nn=$1 nl=$2
+	shift 2
+	nopts="$*"
+	echo "RUN $nn"
+	net_g2h='' net_h2g='' net_g2h_all='' net_h2g_all=''
+	rm -f "$NB"/g2h.* "$NB/hold"
+	mkfifo "$NB/hold"
+	exec 8<>"$NB/hold"
+	# the listeners' pids (killed after the run: a guest that did not
+	# connect leaves them waiting) and their readers'
+	pids='' rpids=''
+	i=1
+	while [ $i -le "$net_runs" ]; do
+		rm -f "$NB/s.$i"
+		mkfifo "$NB/s.$i"
+		nc -l -p $((5100 + i)) <"$NB/hold" >"$NB/s.$i" &
+		pids="$pids $!"
+		net_stamp <"$NB/s.$i" >"$NB/g2h.$i" &
+		rpids="$rpids $!"
+		nc -l -p $((5200 + i)) <"$NB/h2g" >/dev/null &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	lg=$LINUX_LOGDIR/netbench.log
+	LINUX_ARGS="$*"
+	ns_launcher=$LINUX_LAUNCHER
+	LINUX_LAUNCHER=$nl
+	linux_run "$lg" "$LINUX_TIMEOUT" 1 \
+		"$(linux_cmdline 1 bench "nyx.netbench=$net_mib nyx.netbench.runs=$net_runs")" >/dev/null
+	LINUX_LAUNCHER=$ns_launcher
+	LINUX_ARGS=
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $pids $rpids 2>/dev/null
+	exec 8>&-
+	why=
+	want=$((net_mib * 1048576))
+	i=1
+	while [ $i -le "$net_runs" ]; do
+		r=$(cat "$NB/g2h.$i" 2>/dev/null)
+		# shellcheck disable=SC2086
+		set -- $r
+		if [ $# = 3 ] && [ "$3" = "$want" ]; then
+			net_g2h_all="$net_g2h_all $(awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (b > a) printf "%.1f", n / 1048576 / (b - a); else print "n/a" }')"
+		else
+			why="${why:+$why; }guest -> host run $i: ${3:-0} bytes arrived, want $want"
+		fi
+		# on the test VM's clock, from the guest's "first byte" line to
+		# its result line (its own figure is printed above)
+		r=$(awk -v run="$i" '
+			$0 ~ "GUEST NETBENCH h2g run=" run " first byte" { t0 = $1 }
+			$0 ~ "GUEST NETBENCH h2g run=" run " bytes=" {
+				t1 = $1; b = $0; sub(/.*bytes=/, "", b); sub(/ .*/, "", b)
+			}
+			END { if (t0 != "" && t1 > t0) printf "%s %.1f\n", b, b / 1048576 / (t1 - t0) }' "$lg")
+		# shellcheck disable=SC2086
+		set -- $r
+		if [ $# = 2 ] && [ "$1" = "$want" ]; then
+			net_h2g_all="$net_h2g_all $2"
+		else
+			why="${why:+$why; }host -> guest run $i: ${1:-0} bytes arrived, want $want"
+		fi
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	net_g2h=$(median $net_g2h_all)
+	# shellcheck disable=SC2086
+	net_h2g=$(median $net_h2g_all)
+	grep 'GUEST NETBENCH\|GUEST FAIL' "$lg" | grep -v 'first byte' | sed 's/^[0-9.]* /    /'
+	echo "    on the test VM's clock, MiB/s: guest -> host${net_g2h_all:- none}, host -> guest${net_h2g_all:- none}"
+	grep -q 'GUEST FAIL' "$lg" && why="${why:+$why; }$(grep 'GUEST FAIL' "$lg" | head -n 1 | sed 's/.*GUEST FAIL //')"
+	# the figure is labelled with the fast-path setting: check nyx used it
+	case "$nopts" in
+	*"--virtio-fastpath on"*) fp="kicks by ioeventfd, interrupts by irqfd" ;;
+	*"--virtio-fastpath off"*) fp="kicks by exits, interrupts by ioctl" ;;
+	*) fp= ;;
+	esac
+	[ -z "$fp" ] || grep -q "virtio-net.*: $fp" "$lg.err" ||
+		why="${why:+$why; }virtio-net does not use '$fp'"
+	[ -z "$(ls "/sys/class/net/$NB_BR/brif" 2>/dev/null)" ] ||
+		why="${why:+$why; }still on the bridge after exit: $(ls "/sys/class/net/$NB_BR/brif")"
+	if [ -z "$why" ]; then
+		pass "$nn"
+	else
+		linux_show "$lg" 20
+		fail "$nn" "$why"
+	fi
+}
+
+case ",$parts," in
+*,net,*)
+	if ! net_setup; then
+		fail "virtio-net bench" "cannot set up bridge $NB_BR and the data file"
+	else
+		load_kvm
+		net_run "virtio-net bench, QEMU/KVM" /tests/qemu-as-nyx --nic "tap,ifname=qtap0,bridge=$NB_BR,mac=$NB_MAC"
+		q_g=$net_g2h q_h=$net_h2g q_ga=$net_g2h_all q_ha=$net_h2g_all
+		unload_kvm
+		load_nyx
+		net_run "virtio-net bench, nyx, fast paths on" "$NYX" -v --virtio-fastpath on --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+		n_g=$net_g2h n_h=$net_h2g n_ga=$net_g2h_all n_ha=$net_h2g_all
+		net_run "virtio-net bench, nyx, fast paths off" "$NYX" -v --virtio-fastpath off --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+		o_g=$net_g2h o_h=$net_h2g o_ga=$net_g2h_all o_ha=$net_h2g_all
+		unload_nyx
+		ip link del "$NB_BR" 2>/dev/null || { ip link set "$NB_BR" down; brctl delbr "$NB_BR"; }
+		rm -rf "$NB"
+		echo "    virtio-net TCP, $net_mib MiB per transfer, MiB/s (median of $net_runs; each run):"
+		printf '    %-20s %-28s %s\n' "" "guest -> host" "host -> guest"
+		printf '    %-20s %-28s %s\n' "QEMU/KVM" "${q_g:-n/a} (${q_ga# })" "${q_h:-n/a} (${q_ha# })"
+		printf '    %-20s %-28s %s\n' "nyx, fast paths on" "${n_g:-n/a} (${n_ga# })" "${n_h:-n/a} (${n_ha# })"
+		printf '    %-20s %-28s %s\n' "nyx, fast paths off" "${o_g:-n/a} (${o_ga# })" "${o_h:-n/a} (${o_ha# })"
+		printf '    %-20s %-28s %s\n' "nyx on / QEMU" "$(blk_ratio "$n_g" "$q_g")" "$(blk_ratio "$n_h" "$q_h")"
+		printf '    %-20s %-28s %s\n' "nyx on / nyx off" "$(blk_ratio "$n_g" "$o_g")" "$(blk_ratio "$n_h" "$o_h")"
+	fi ;;
 esac
 finish

@@ -140,7 +140,7 @@ void blk_req_get(struct blockdev *bd, struct blk_req *req)
 
 void blk_req_put(struct blockdev *bd, struct blk_req *req, int ret)
 {
-	bool done;
+	bool done, wake;
 
 	pthread_mutex_lock(&bd->req_lock);
 	if (ret < 0 && !req->ret)
@@ -154,8 +154,10 @@ void blk_req_put(struct blockdev *bd, struct blk_req *req, int ret)
 			bd->done_head = req;
 		bd->done_tail = req;
 	}
+	wake = done && !(bd->reaping && pthread_equal(bd->reaper,
+						       pthread_self()));
 	pthread_mutex_unlock(&bd->req_lock);
-	if (done && bd->aio) {
+	if (wake && bd->aio) {
 		uint64_t one = 1;
 
 		/* Wake whoever polls the completion fd. */
@@ -563,12 +565,25 @@ int blockdev_submit(struct blockdev *bd, struct blk_req *req)
 	return 0;
 }
 
+/* aio_reap() as the reaper (blk_req_put()); the caller takes the done list. */
+static void reap(struct blockdev *bd, bool wait)
+{
+	pthread_mutex_lock(&bd->req_lock);
+	bd->reaping = true;
+	bd->reaper = pthread_self();
+	pthread_mutex_unlock(&bd->req_lock);
+	aio_reap(bd->aio, wait);
+	pthread_mutex_lock(&bd->req_lock);
+	bd->reaping = false;
+	pthread_mutex_unlock(&bd->req_lock);
+}
+
 int blockdev_complete(struct blockdev *bd)
 {
 	struct blk_req *list, *req;
 	int n = 0;
 
-	aio_reap(bd->aio, false);
+	reap(bd, false);
 	pthread_mutex_lock(&bd->req_lock);
 	list = bd->done_head;
 	bd->done_head = bd->done_tail = NULL;
@@ -595,6 +610,6 @@ void blockdev_drain(struct blockdev *bd)
 		pthread_mutex_unlock(&bd->req_lock);
 		if (!n)
 			return;
-		aio_reap(bd->aio, true);
+		reap(bd, true);
 	}
 }

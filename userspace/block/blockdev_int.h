@@ -47,6 +47,13 @@ struct blockdev {
 	pthread_mutex_t req_lock;	/* the fields below */
 	struct blk_req *done_head, *done_tail;
 	unsigned int inflight;		/* requests whose done() has not run */
+	/*
+	 * reaper runs the I/O engine's callbacks and takes the done list
+	 * right after: its own blk_req_put()s need not wake the completion
+	 * fd (a wakeup per request that only finds nothing to do).
+	 */
+	bool reaping;
+	pthread_t reaper;
 };
 
 /* Alignment of buffers, offsets and lengths under O_DIRECT. */
