@@ -37,19 +37,7 @@ main32:
 	add $0x200000, %eax
 	add $8, %edi
 	loop 1b
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $PML4, %eax
-	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
-	ljmp $SEL_CODE64, $main64
+	ENTER_LONG_MODE PML4, main64
 
 	CODE64
 main64:

@@ -458,6 +458,25 @@ guest_exit\bits:
 	ljmpl $SEL_CODE32, $\target
 .endm
 
+/* From 32-bit protected mode (paging off) to long mode at target (CODE64
+ * code), with the 4-level tables at pml4: PAE, CR3, EFER.LME, then
+ * paging, and a far jump into the 64-bit code segment. */
+.macro ENTER_LONG_MODE pml4, target
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov $\pml4, %eax
+	mov %eax, %cr3
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $EFER_LME, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $CR0_PG, %eax
+	mov %eax, %cr0
+	ljmp $SEL_CODE64, $\target
+.endm
+
 .macro LOAD_DATA_SEGS32
 	mov $SEL_DATA32, %ax
 	mov %ax, %ds

@@ -88,19 +88,7 @@ fill_pt:
 	movl $(RAM_TARGET | PTE_P | PTE_RW), PT0 + 510 * 8
 
 	/* PAE, CR3, EFER.LME, then paging: long mode (compatibility) */
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $PML4, %eax
-	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
-	ljmp $SEL_CODE64, $main64
+	ENTER_LONG_MODE PML4, main64
 
 	CODE64
 main64:
