@@ -280,9 +280,9 @@ static void nyx_irqfd_shutdown(struct work_struct *work)
 					       shutdown);
 	u64 cnt;
 
-	/* the resample work reads the list under RCU */
-	if (irqfd->resamplefd)
-		synchronize_rcu();
+	/* the resample work walks the whole list under RCU, this entry
+	 * included whether it resamples or not */
+	synchronize_rcu();
 	/* from here on the wakeup callback cannot run */
 	eventfd_ctx_remove_wait_queue(irqfd->eventfd, &irqfd->wait, &cnt);
 	eventfd_ctx_put(irqfd->eventfd);

@@ -8,6 +8,14 @@
  */
 #include "x86/x86.h"
 
+/*
+ * DR7 bits the debugger may not set: 11-12 and 14-15 are reserved, 13
+ * (GD) would make the host's own next MOV DR (after the exit, or in
+ * hw_breakpoint_restore()) raise #DB in the host kernel where the
+ * debugger's DR7 is also loaded into the host (nested runs).
+ */
+#define NYX_DBG_DR7_DROP	0xf800ull
+
 #include <linux/kernel.h>
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
@@ -61,7 +69,8 @@ int nyx_x86_set_guest_debug(struct nyx_vcpu *vcpu,
 void nyx_x86_debug_apply(struct nyx_vcpu *vcpu)
 {
 	if (vcpu->guest_debug & NYX_GUESTDBG_USE_HW_BP)
-		nyx_ops->set_dr7(vcpu, (vcpu->dbg_dr7 & ~0xd800ull) | 0x400);
+		nyx_ops->set_dr7(vcpu,
+				 (vcpu->dbg_dr7 & ~NYX_DBG_DR7_DROP) | 0x400);
 	nyx_ops->update_guest_debug(vcpu);
 }
 
@@ -88,7 +97,7 @@ void nyx_x86_debug_before_run(struct nyx_vcpu *vcpu)
 		 * not run with guest addresses armed even for a moment.
 		 */
 		if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
-			set_debugreg((vcpu->dbg_dr7 & ~0xd800ull) | 0x400, 7);
+			set_debugreg((vcpu->dbg_dr7 & ~NYX_DBG_DR7_DROP) | 0x400, 7);
 	}
 	/* TF set by us is taken off again after the exit, so the guest
 	 * (and NYX_GET_REGS) sees its own value */
