@@ -8,6 +8,11 @@
  */
 #include "x86/x86.h"
 
+#include <linux/kernel.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/processor-flags.h>
+
 /*
  * DR7 bits the debugger may not set: 11-12 and 14-15 are reserved, 13
  * (GD) would make the host's own next MOV DR (after the exit, or in
@@ -15,11 +20,6 @@
  * debugger's DR7 is also loaded into the host (nested runs).
  */
 #define NYX_DBG_DR7_DROP	0xf800ull
-
-#include <linux/kernel.h>
-#include <asm/cpufeature.h>
-#include <asm/debugreg.h>
-#include <asm/processor-flags.h>
 
 #define NYX_DR6_BS		(1ull << 14)
 
