@@ -52,6 +52,8 @@
 						 * NYX_STATS_VERSION */
 #define NYX_CAP_GUEST_DEBUG		24	/* NYX_SET_GUEST_DEBUG: the
 						 * NYX_GUESTDBG_* flags known */
+#define NYX_CAP_PV_EOI			25	/* MSR_KVM_PV_EOI_EN (KVM's PV
+						 * EOI) with the irqchip */
 
 /* ---------------------------------------------------------------------
  * /dev/nyx ioctls

@@ -650,6 +650,22 @@ static void do_eoi(struct nyx_lapic *apic)
 		apic->ops->eoi(apic->opaque, (u8)v);
 }
 
+void nyx_lapic_eoi(struct nyx_lapic *apic)
+{
+	do_eoi(apic);
+}
+
+int nyx_lapic_pv_eoi_vector(const struct nyx_lapic *apic)
+{
+	int v = vec_highest(apic->isr);
+
+	/* nothing else waiting: an EOI that exits late delays nobody; an
+	 * edge vector: a level one must reach the I/O APIC at once */
+	if (v < 0 || vec_highest(apic->irr) >= 0 || vec_test(apic->tmr, v))
+		return -1;
+	return v;
+}
+
 static void send_ipi(struct nyx_lapic *apic, u32 lo, u32 dest)
 {
 	struct nyx_apic_msg msg;

@@ -316,6 +316,16 @@ int nyx_lapic_pending_vector(const struct nyx_lapic *apic);
 int nyx_lapic_ack(struct nyx_lapic *apic, u8 vector);
 
 /*
+ * KVM's paravirtual EOI. pv_eoi_vector: the in-service vector whose EOI
+ * the guest may signal through memory instead of the EOI register: the
+ * highest ISR vector if it is edge-triggered (no I/O APIC to tell) and
+ * IRR is empty (nothing waits for the EOI); else -1. eoi: what a write
+ * to the EOI register does (the guest signalled it through memory).
+ */
+int nyx_lapic_pv_eoi_vector(const struct nyx_lapic *apic);
+void nyx_lapic_eoi(struct nyx_lapic *apic);
+
+/*
  * Events. take_init: an INIT was received; the APIC is INIT-reset and
  * the vCPU must reset too; afterwards an AP (BSP flag clear) waits for
  * SIPI and the BSP runs from the reset vector. Returns 1 if there was

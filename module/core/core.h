@@ -56,6 +56,7 @@ enum nyx_exit_stat {
 	NYX_STAT_GUEST_NS,	/* time in guest mode */
 	NYX_STAT_PIO_ALL,	/* every port I/O exit, wherever handled */
 	NYX_STAT_MMIO_ALL,	/* every MMIO access, wherever handled */
+	NYX_STAT_PV_EOI,	/* EOIs the guest signalled in memory */
 	NYX_NR_STATS
 };
 
@@ -82,6 +83,7 @@ struct nyx_vm {
 	struct mm_struct *mm;		/* the creator's address space */
 	int id;
 	struct nyx_memslot slots[NYX_MAX_SLOTS];
+	u64 slots_gen;			/* bumped on every slot change */
 	struct nyx_mmu mmu;
 	struct nyx_vcpu *vcpus[NYX_MAX_VCPUS];
 	atomic_t nr_vcpus;

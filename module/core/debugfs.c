@@ -42,6 +42,7 @@ const char *const nyx_stat_names[NYX_NR_STATS] = {
 	[NYX_STAT_GUEST_NS] = "guest_ns",
 	[NYX_STAT_PIO_ALL] = "pio_all",
 	[NYX_STAT_MMIO_ALL] = "mmio_all",
+	[NYX_STAT_PV_EOI] = "pv_eoi",
 };
 
 static struct dentry *nyx_debugfs_root;

@@ -125,6 +125,7 @@ long nyx_check_extension(unsigned long cap)
 	case NYX_CAP_SIGNAL_MSI:
 	case NYX_CAP_X2APIC:
 	case NYX_CAP_TSC_DEADLINE_TIMER:
+	case NYX_CAP_PV_EOI:
 		return nyx_ops->inject_irq ? 1 : 0;
 	case NYX_CAP_IRQ_LINES:
 		return nyx_ops->inject_irq ? NYX_IOAPIC_NUM_PINS : 0;

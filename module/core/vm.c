@@ -93,6 +93,8 @@ static int nyx_set_memory_region(struct nyx_vm *vm,
 	slot->npages = npages;
 	slot->userspace_addr = mr->userspace_addr;
 	slot->flags = mr->flags;
+	/* addresses resolved from the old layout (PV EOI) are stale */
+	WRITE_ONCE(vm->slots_gen, vm->slots_gen + 1);
 out:
 	mutex_unlock(&vm->lock);
 	return r;

@@ -40,10 +40,21 @@ struct nyx_vm_irqchip {
 	struct nyx_lapic *apics[NYX_MAX_VCPUS];	/* by vCPU id */
 };
 
+/* KVM's PV EOI MSR (Linux Documentation/virt/kvm/x86/msr.rst) */
+#define NYX_MSR_KVM_PV_EOI_EN	0x4b564d04
+#define NYX_PV_EOI_ENABLE	1ull
+
 struct nyx_vcpu_apic {
 	struct nyx_lapic lapic;
 	struct nyx_vcpu *vcpu;
 	struct hrtimer timer;
+	/* PV EOI: the MSR, the flag's address in the launcher (0: off),
+	 * the slots generation it was resolved in, and whether the flag is
+	 * set for the guest now (set before entry, settled after exit) */
+	u64 pv_eoi_msr;
+	unsigned long pv_eoi_hva;
+	u64 pv_eoi_gen;
+	bool pv_eoi_offered;
 };
 
 /* irqchip.c: VM side */

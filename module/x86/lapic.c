@@ -54,7 +54,7 @@ static void nyx_lapic_ipi(void *opaque, const struct nyx_apic_msg *msg)
 	nyx_irqchip_deliver(nyx_vcpu_chip(va->vcpu), msg, &va->lapic);
 }
 
-static void nyx_lapic_eoi(void *opaque, u8 vector)
+static void nyx_lapic_eoi_bcast(void *opaque, u8 vector)
 {
 	struct nyx_vcpu_apic *va = opaque;
 
@@ -78,7 +78,7 @@ static void nyx_lapic_timer(void *opaque, u64 deadline)
 
 static const struct nyx_lapic_ops nyx_lapic_ops = {
 	.ipi = nyx_lapic_ipi,
-	.eoi = nyx_lapic_eoi,
+	.eoi = nyx_lapic_eoi_bcast,
 	.timer = nyx_lapic_timer,
 };
 
@@ -155,6 +155,95 @@ static u64 nyx_guest_tsc(struct nyx_vcpu *vcpu)
 	return rdtsc() + vcpu->tsc_offset;
 }
 
+/*
+ * KVM's PV EOI. The guest names a byte of its RAM; before an entry nyx
+ * sets bit 0 there when the in-service interrupt may be EOI'd lazily
+ * (nyx_lapic_pv_eoi_vector()); the guest's EOI then clears the bit
+ * instead of writing the EOI register (no exit), and the next exit,
+ * seeing the bit clear, performs the EOI. The byte is reached through
+ * the launcher's mapping of guest RAM (the vCPU thread runs in its mm).
+ */
+
+/* Find the byte's address in the launcher. Process context. */
+static int nyx_pv_eoi_resolve(struct nyx_vcpu *vcpu)
+{
+	struct nyx_vcpu_apic *va = vcpu->apic;
+	struct nyx_vm *vm = vcpu->vm;
+	u64 gpa = va->pv_eoi_msr & ~NYX_PV_EOI_ENABLE;
+	struct nyx_memslot *slot;
+	int r = 0;
+
+	va->pv_eoi_hva = 0;
+	if (!(va->pv_eoi_msr & NYX_PV_EOI_ENABLE))
+		return 0;
+	mutex_lock(&vm->lock);
+	slot = nyx_find_slot(vm, gpa >> PAGE_SHIFT);
+	if (slot && !(slot->flags & NYX_MEM_READONLY)) {
+		va->pv_eoi_hva = slot->userspace_addr +
+				 (gpa - (slot->base_gfn << PAGE_SHIFT));
+		va->pv_eoi_gen = vm->slots_gen;
+	} else {
+		r = -EINVAL;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static int nyx_pv_eoi_set_msr(struct nyx_vcpu *vcpu, u64 data)
+{
+	struct nyx_vcpu_apic *va = vcpu->apic;
+	u64 old = va->pv_eoi_msr;
+
+	/* bits 63:2 a 4-byte aligned address, bit 1 reserved (KVM's rule) */
+	if (data & 2)
+		return -EINVAL;
+	va->pv_eoi_msr = data;
+	if (nyx_pv_eoi_resolve(vcpu)) {
+		va->pv_eoi_msr = old;
+		nyx_pv_eoi_resolve(vcpu);
+		return -EINVAL;		/* not guest RAM: #GP */
+	}
+	return 0;
+}
+
+/* Before entry, lock held, interrupts off: offer the lazy EOI. */
+static void nyx_pv_eoi_offer(struct nyx_vcpu *vcpu)
+{
+	struct nyx_vcpu_apic *va = vcpu->apic;
+	u8 one = 1;
+
+	if (!va->pv_eoi_hva || va->pv_eoi_offered ||
+	    va->pv_eoi_gen != READ_ONCE(vcpu->vm->slots_gen) ||
+	    nyx_lapic_pv_eoi_vector(&va->lapic) < 0)
+		return;
+	/* cannot fault here: a page the host swapped out gets no offer */
+	if (!copy_to_user_nofault((void __user *)va->pv_eoi_hva, &one, 1))
+		va->pv_eoi_offered = true;
+}
+
+/* After exit, process context: did the guest take the offer? */
+static void nyx_pv_eoi_settle(struct nyx_vcpu *vcpu)
+{
+	struct nyx_vcpu_apic *va = vcpu->apic;
+	struct nyx_vm_irqchip *chip = nyx_vcpu_chip(vcpu);
+	u8 __user *flag = (u8 __user *)va->pv_eoi_hva;
+	unsigned long flags;
+	u8 val;
+
+	va->pv_eoi_offered = false;
+	if (get_user(val, flag) || (val & 1)) {
+		/* not yet: take it back, the EOI will use the register */
+		if (put_user(0, flag))
+			pr_warn_ratelimited("nyx: vCPU %u: PV EOI flag unwritable\n",
+					    vcpu->id);
+		return;
+	}
+	spin_lock_irqsave(&chip->lock, flags);
+	nyx_lapic_eoi(&va->lapic);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	vcpu->stats[NYX_STAT_PV_EOI]++;
+}
+
 /* 0: handled, 1: not an APIC MSR, -EINVAL: #GP */
 int nyx_lapic_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data)
 {
@@ -165,6 +254,10 @@ int nyx_lapic_get_msr(struct nyx_vcpu *vcpu, u32 index, u64 *data)
 
 	if (!va)
 		return 1;
+	if (index == NYX_MSR_KVM_PV_EOI_EN) {
+		*data = va->pv_eoi_msr;
+		return 0;
+	}
 	if (index != MSR_IA32_APICBASE && index != MSR_IA32_TSC_DEADLINE &&
 	    (index < NYX_MSR_X2APIC_FIRST || index > NYX_MSR_X2APIC_LAST))
 		return 1;
@@ -189,6 +282,8 @@ int nyx_lapic_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	if (!va)
 		return 1;
+	if (index == NYX_MSR_KVM_PV_EOI_EN)
+		return nyx_pv_eoi_set_msr(vcpu, data);
 	if (index != MSR_IA32_APICBASE && index != MSR_IA32_TSC_DEADLINE &&
 	    (index < NYX_MSR_X2APIC_FIRST || index > NYX_MSR_X2APIC_LAST))
 		return 1;
@@ -279,6 +374,7 @@ void nyx_irq_inject(struct nyx_vcpu *vcpu)
 			nyx_ops->enable_irq_window(vcpu);
 		}
 	}
+	nyx_pv_eoi_offer(vcpu);
 	spin_unlock(&chip->lock);
 }
 
@@ -306,6 +402,8 @@ void nyx_irq_after_exit(struct nyx_vcpu *vcpu)
 	u8 cr8 = nyx_ops->get_cr8(vcpu);
 	unsigned long flags;
 
+	if (va->pv_eoi_offered)
+		nyx_pv_eoi_settle(vcpu);
 	if (cr8 == nyx_lapic_get_cr8(&va->lapic))
 		return;
 	spin_lock_irqsave(&chip->lock, flags);
@@ -342,6 +440,9 @@ static bool nyx_vcpu_runnable(struct nyx_vcpu *vcpu)
 
 	if (init) {
 		nyx_x86_vcpu_init(vcpu);
+		/* INIT turns PV EOI off, as in KVM; the guest re-enables it */
+		vcpu->apic->pv_eoi_msr = 0;
+		vcpu->apic->pv_eoi_hva = 0;
 		vcpu->mp_state = wait ? NYX_MP_STATE_WAIT_SIPI :
 					NYX_MP_STATE_RUNNABLE;
 	}

@@ -1524,6 +1524,92 @@ static void *hammer(void *arg)
 }
 
 /*
+ * KVM's PV EOI (NYX_CAP_PV_EOI). A real-mode guest with its APIC in
+ * x2APIC mode enables it (flag byte at 0x2000), sends itself vector 0x41
+ * twice. The handler reports the flag to port 0x81 and, with the flag
+ * set, clears it instead of writing the EOI register, as Linux does. The
+ * second 0x41 is only delivered if nyx performed that first EOI (0x41 in
+ * service blocks another 0x41).
+ */
+static void test_pv_eoi(void)
+{
+	static const uint8_t code[] = {
+		0x66, 0xb9, 0x04, 0x4d, 0x56, 0x4b,	/* mov ecx, PV_EOI_EN */
+		0x66, 0xb8, 0x01, 0x20, 0x00, 0x00,	/* mov eax, 0x2001 */
+		0x66, 0x31, 0xd2, 0x0f, 0x30,		/* xor edx, edx; wrmsr */
+		0xfb,					/* sti */
+		0x66, 0xb9, 0x3f, 0x08, 0x00, 0x00,	/* mov ecx, SELF_IPI */
+		0x66, 0xb8, 0x41, 0x00, 0x00, 0x00,	/* mov eax, 0x41 */
+		0x0f, 0x30, 0x90,			/* wrmsr; nop */
+		0x66, 0xb9, 0x3f, 0x08, 0x00, 0x00,	/* again */
+		0x66, 0xb8, 0x41, 0x00, 0x00, 0x00,
+		0x0f, 0x30, 0x90,
+		0xb0, 0xee, 0xe6, 0x82,			/* out 0x82, 0xee */
+		0xfa, 0xf4,				/* cli; hlt */
+	};
+	static const uint8_t handler[] = {
+		0xa0, 0x00, 0x20,			/* mov al, [0x2000] */
+		0xe6, 0x81,				/* out 0x81, al */
+		0xf6, 0x06, 0x00, 0x20, 0x01,		/* test byte [0x2000], 1 */
+		0x74, 0x06,				/* jz 1f */
+		0x80, 0x26, 0x00, 0x20, 0xfe,		/* and byte [0x2000], ~1 */
+		0xcf,					/* iret */
+		0x66, 0x31, 0xc0, 0x66, 0x31, 0xd2,	/* 1: EOI register */
+		0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,
+		0x0f, 0x30, 0xcf,			/* wrmsr; iret */
+	};
+	struct {
+		struct nyx_msrs h;
+		struct nyx_msr_entry e[2];
+	} msrs = {
+		.h.nmsrs = 2,
+		.e = {
+			{ .index = 0x1b, .data = 0xfee00000 | 0xd00 },
+			{ .index = 0x80f, .data = 0x1ff },
+		},
+	};
+	struct vm vm;
+	struct vcpu v;
+	uint16_t h = 0x1100;
+	int r;
+
+	if (ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_PV_EOI) <= 0) {
+		EXPECT(0, "NYX_CAP_PV_EOI");
+		return;
+	}
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	EXPECT(ioctl(vm.fd, NYX_CREATE_IRQCHIP, 0) == 0, "irqchip");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	memcpy(vm.mem + h, handler, sizeof(handler));
+	memcpy(vm.mem + 0x41 * 4, &h, 2);
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 2, "x2APIC on");
+
+	/* the MSR's rules: bit 1 reserved, the address must be guest RAM */
+	msrs.h.nmsrs = 1;
+	msrs.e[0].index = 0x4b564d04;
+	msrs.e[0].data = 0x2003;
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 0, "reserved bit 1: refused");
+	msrs.e[0].data = 0x80000001;
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 0, "address outside RAM: refused");
+	msrs.e[0].data = 0x3001;
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 1, "RAM address accepted");
+	msrs.e[0].data = 0;
+	EXPECT(ioctl(v.fd, NYX_GET_MSRS, &msrs) == 1 && msrs.e[0].data == 0x3001,
+	       "read back (%#llx)", (unsigned long long)msrs.e[0].data);
+	msrs.e[0].data = 0;
+	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 1, "off again");
+
+	EXPECT((r = run_to_out(&v, 0x81)) == 1, "first 0x41: EOI offered (%d)", r);
+	EXPECT((r = run_to_out(&v, 0x81)) == 1,
+	       "second 0x41: delivered, so the memory EOI took effect (%d)", r);
+	EXPECT(run_to_out(&v, 0x82) == 0xee, "guest done");
+	EXPECT(vm.mem[0x2000] == 0, "flag clear at the end (%d)", vm.mem[0x2000]);
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+}
+
+/*
  * irqfds inject into a real-mode guest that waits in STI; HLT with its
  * local APIC in x2APIC mode: an MSI (vector 0x41), an edge GSI through
  * the I/O APIC (GSI 5, vector 0x45) and a level GSI with a resamplefd
@@ -1692,6 +1778,7 @@ int main(int argc, char **argv)
 {
 	int cycles = argc > 1 ? atoi(argv[1]) : 1000;
 	bool only_migration = argc > 1 && !strcmp(argv[1], "migration");
+	bool only_pv_eoi = argc > 1 && !strcmp(argv[1], "pv-eoi");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sys_fd = open("/dev/nyx", O_RDWR | O_CLOEXEC);
@@ -1704,6 +1791,10 @@ int main(int argc, char **argv)
 	if (only_migration) {
 		/* "abi_test migration [ROUNDS]": the multi-CPU Bochs run */
 		test_migration(argc > 2 ? atoi(argv[2]) : 500);
+		goto out;
+	}
+	if (only_pv_eoi) {
+		test_pv_eoi();
 		goto out;
 	}
 
@@ -1723,6 +1814,7 @@ int main(int argc, char **argv)
 	test_ioeventfd_run();
 	test_irqfd_args();
 	test_irqfd_run();
+	test_pv_eoi();
 	test_eventfd_leaks(cycles / 5);
 	test_leaks(cycles);
 out:

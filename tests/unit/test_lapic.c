@@ -417,6 +417,48 @@ static void test_ioapic_cycle(void)
 	CHECK_EQ(rd(&cpu[0], NYX_APIC_IRR + 0x10, 0) >> 22 & 1, 0);
 }
 
+/* KVM PV EOI: which in-service vector may be EOI'd through memory. */
+static void test_pv_eoi(void)
+{
+	struct nyx_lapic *a = &cpu[1];
+	struct nyx_apic_msg m;
+
+	setup();
+	linux_setup(1, 0);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), -1);	/* nothing in service */
+	m = fixed(0x40, 0);
+	nyx_lapic_accept(a, &m);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), -1);	/* IRR only */
+	nyx_lapic_ack(a, 0x40);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), 0x40);
+	/* a lower vector waits for the EOI: it must exit */
+	m = fixed(0x30, 0);
+	nyx_lapic_accept(a, &m);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), -1);
+	/* the memory EOI does what the register does: 0x30 comes next */
+	nyx_lapic_eoi(a);
+	CHECK_EQ(rd(a, NYX_APIC_ISR + 0x20, 0), 0);
+	CHECK_EQ(nyx_lapic_pending_vector(a), 0x30);
+	nyx_lapic_ack(a, 0x30);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), 0x30);
+	/* nested: the highest in service is the one offered */
+	m = fixed(0x60, 0);
+	nyx_lapic_accept(a, &m);
+	nyx_lapic_ack(a, 0x60);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), 0x60);
+	nyx_lapic_eoi(a);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), 0x30);
+	nyx_lapic_eoi(a);
+	/* level-triggered: the I/O APIC needs the EOI, never offered */
+	m = fixed(0x50, 1);
+	nyx_lapic_accept(a, &m);
+	nyx_lapic_ack(a, 0x50);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), -1);
+	nyx_lapic_eoi(a);
+	CHECK_EQ(neoi, 1);
+	CHECK_EQ(nyx_lapic_pv_eoi_vector(a), -1);
+}
+
 static void test_ipis(void)
 {
 	struct nyx_lapic *a = &cpu[0];
@@ -1557,6 +1599,7 @@ int main(void)
 	test_priorities();
 	test_illegal_vectors();
 	test_ioapic_cycle();
+	test_pv_eoi();
 	test_ipis();
 	test_ipi_routing();
 	test_match_x2apic();

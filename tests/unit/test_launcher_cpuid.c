@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Guest CPUID: masking on the real host CPUID and on a fake CPU that
  * claims every feature. */
+#include <errno.h>
 #include "arch/x86/cpuid.h"
 #include "test.h"
 
@@ -278,11 +279,45 @@ static void test_find(void)
 	CHECK(cpuid_find(&t, 0x12345678, 0) == NULL);
 }
 
+/* KVM's PV leaves: signature block at 0x40000100, after nyx's own. */
+static void test_kvm_pv(void)
+{
+	const struct nyx_cpuid_entry *e;
+	u32 nent;
+
+	variant = FAKE_FULL;
+	CHECK_EQ(cpuid_build(&t, fake_query, 2), 0);
+	CHECK(cpuid_find(&t, CPUID_KVM_BASE, 0) == NULL);
+	nent = t.nent;
+	CHECK_EQ(cpuid_set_kvm_pv(&t, KVM_FEATURE_NOP_IO_DELAY |
+				  KVM_FEATURE_PV_EOI), 0);
+	CHECK_EQ(t.nent, nent + 2);
+	e = cpuid_find(&t, CPUID_KVM_BASE, 0);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_EQ(e->eax, 0x40000101);
+		CHECK(!memcmp(&e->ebx, "KVMK", 4));
+		CHECK(!memcmp(&e->ecx, "VMKV", 4));
+		CHECK(!memcmp(&e->edx, "M\0\0\0", 4));
+	}
+	CHECK_EQ(reg(CPUID_KVM_BASE + 1, 0, CPUID_EAX), BIT(1) | BIT(6));
+	CHECK_EQ(reg(CPUID_KVM_BASE + 1, 0, CPUID_EDX), 0);
+	/* nyx's own leaf stays first: a guest scanning finds both */
+	CHECK(!memcmp(&cpuid_find(&t, CPUID_HV_BASE, 0)->ebx, "NyxN", 4));
+	/* twice is refused, a full table too */
+	CHECK_EQ(cpuid_set_kvm_pv(&t, 0), -EEXIST);
+	CHECK_EQ(cpuid_build(&t, fake_query, 2), 0);
+	while (t.nent < NYX_MAX_CPUID_ENTRIES - 1)
+		t.entries[t.nent++].function = 0x12340000 + t.nent;
+	CHECK_EQ(cpuid_set_kvm_pv(&t, 0), -E2BIG);
+}
+
 int main(void)
 {
 	test_host();
 	test_fake_full();
 	test_fake_xsave_variants();
 	test_find();
+	test_kvm_pv();
 	return test_summary("launcher_cpuid");
 }

@@ -315,7 +315,7 @@ static void check_acpi(const struct tables *t, unsigned int cpus, bool pm_timer)
 	CHECK_EQ(rd(t->mcfg + 44, 8), 0xe0000000);
 	CHECK_EQ(rd(t->mcfg + 52, 2), 0);
 	CHECK_EQ(rd(t->mcfg + 54, 1), 0);
-	CHECK_EQ(rd(t->mcfg + 55, 1), 255);
+	CHECK_EQ(rd(t->mcfg + 55, 1), PC_PCI_BUSES - 1);	/* bus 0 only */
 	{
 		struct e820_table e820;
 
@@ -500,7 +500,8 @@ static void test_iasl(void)
 		"Name (_HID, EisaId (\"PNP0A08\")",
 		"Name (_CID, EisaId (\"PNP0A03\")",
 		"WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,",
-		"0x00FF, // Range Maximum", "0x0CF8, // Range Minimum",
+		"0x0000, // Range Maximum", "0x0001, // Length",
+		"0x0CF8, // Range Minimum",
 		"0x0CF7, // Range Maximum", "0x0D00, // Range Minimum",
 		"0xC0000000, // Range Minimum", "0xDFFFFFFF, // Range Maximum",
 		"Name (_PRT, Package (0x80)", "0x001FFFFF,",
@@ -509,7 +510,7 @@ static void test_iasl(void)
 		"0x10000000, // Address Length", NULL });
 	iasl_one(dir, "mcfg", t.mcfg, (const char *const[]){
 		"Signature : \"MCFG\"", "Base Address : 00000000E0000000",
-		"Start Bus Number : 00", "End Bus Number : FF", NULL });
+		"Start Bus Number : 00", "End Bus Number : 00", NULL });
 	iasl_one(dir, "facp", t.fadt, (const char *const[]){
 		"Signature : \"FACP\"", "Revision : 06",
 		"SCI Interrupt : 0009",

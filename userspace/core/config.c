@@ -574,6 +574,8 @@ static int apply_key(struct cfg *c, const char *key, json_object *v)
 		return get_bool(c, key, v, &o->irqchip);
 	if (!strcmp(key, "pm-timer"))
 		return get_bool(c, key, v, &o->pm_timer);
+	if (!strcmp(key, "kvm-pv"))
+		return get_bool(c, key, v, &o->kvm_pv);
 	if (!strcmp(key, "virtio-fastpath"))
 		return get_bool(c, key, v, &o->virtio_fastpath);
 	if (!strcmp(key, "verbose"))

@@ -21,6 +21,7 @@ enum {
 	OPT_DEVICE,
 	OPT_IRQCHIP,
 	OPT_PM_TIMER,
+	OPT_KVM_PV,
 	OPT_NIC,
 	OPT_DISK,
 	OPT_VIRTIO_FASTPATH,
@@ -44,6 +45,7 @@ static const struct option run_long_options[] = {
 	{ "device",  required_argument, NULL, OPT_DEVICE },
 	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "pm-timer", required_argument, NULL, OPT_PM_TIMER },
+	{ "kvm-pv",  required_argument, NULL, OPT_KVM_PV },
 	{ "nic",     required_argument, NULL, OPT_NIC },
 	{ "disk",    required_argument, NULL, OPT_DISK },
 	{ "virtio-fastpath", required_argument, NULL, OPT_VIRTIO_FASTPATH },
@@ -95,6 +97,8 @@ void run_usage(FILE *out)
 "      --pm-timer on|off   advertise the ACPI PM timer (port 0x608) in the\n"
 "                          FADT (default off: Linux then runs on the TSC,\n"
 "                          clocksource tsc, at the rate nyx gives it)\n"
+"      --kvm-pv on|off     offer KVM's paravirtual CPUID interface (default\n"
+"                          on: Linux then uses x2APIC and PV EOI)\n"
 "      --nic tap[,ifname=NAME][,bridge=BR][,mac=MAC]\n"
 "                          a virtio-net NIC on tap NAME (created if missing,\n"
 "                          default tapN), attached to bridge BR (created if\n"
@@ -313,6 +317,8 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		return parse_on_off("--irqchip", arg, &o->irqchip);
 	case OPT_PM_TIMER:
 		return parse_on_off("--pm-timer", arg, &o->pm_timer);
+	case OPT_KVM_PV:
+		return parse_on_off("--kvm-pv", arg, &o->kvm_pv);
 	case OPT_NIC:
 		return parse_nic(arg, o);
 	case OPT_VIRTIO_FASTPATH:
@@ -374,6 +380,7 @@ void run_options_defaults(struct run_options *o)
 	o->serial = SERIAL_STDIO;
 	o->irqchip = true;
 	o->virtio_fastpath = true;
+	o->kvm_pv = true;
 }
 
 /* --config FILE first, whatever its place: the other options override it. */

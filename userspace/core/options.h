@@ -40,6 +40,7 @@ struct run_options {
 	unsigned int pci_testdevs;	/* --device pci-testdev, each one */
 	bool irqchip;			/* in-kernel interrupt controllers */
 	bool pm_timer;			/* FADT advertises the PM timer */
+	bool kvm_pv;			/* CPUID offers KVM's PV interface */
 	bool verbose;
 	struct nic_options nics[MAX_NICS];	/* --nic, in order */
 	unsigned int nr_nics;

@@ -96,12 +96,12 @@ static u8 *res_end(u8 *p)
 	return p + 2;
 }
 
-/* The root bridge's _CRS: bus 0-255, the configuration ports, all other
+/* The root bridge's _CRS: the buses that exist, the configuration ports, all other
  * I/O (legacy devices sit behind the root bridge on a PC, like QEMU's),
  * the 32-bit BAR window. */
 static size_t pci0_crs(u8 *buf)
 {
-	u8 *p = res_word(buf, RES_TYPE_BUS, 0, 0, PC_PCI_ECAM_BUSES - 1);
+	u8 *p = res_word(buf, RES_TYPE_BUS, 0, 0, PC_PCI_BUSES - 1);
 
 	p[0] = RES_IO;
 	p[1] = 1;				/* 16-bit decode */
@@ -345,11 +345,12 @@ static int build_mcfg(struct fw_area *a, u64 *gpa)
 
 	if (!t)
 		return -ENOSPC;
-	/* 8 reserved bytes, then one allocation: segment 0, all buses */
+	/* 8 reserved bytes, then one allocation: segment 0, the buses that
+	 * exist (the window itself covers 256, reserved in the e820) */
 	store_le(t + MCFG_BASE, PC_PCI_ECAM_BASE, 8);
 	store_le(t + MCFG_SEGMENT, 0, 2);
 	t[MCFG_START_BUS] = 0;
-	t[MCFG_END_BUS] = PC_PCI_ECAM_BUSES - 1;
+	t[MCFG_END_BUS] = PC_PCI_BUSES - 1;
 	finish_table(t);
 	return 0;
 }

@@ -11,7 +11,7 @@
  *              devices present, no VGA, no SMI_CMD (already in ACPI mode)
  *   MADT       a LAPIC per vCPU, the IOAPIC, IRQ0 -> GSI 2 and SCI
  *              (level, active high) overrides, LINT1 NMI on all CPUs
- *   MCFG       the PCI ECAM window (segment 0, buses 0-255)
+ *   MCFG       the PCI ECAM window (segment 0, the buses that exist)
  *   DSDT       \_S5 (SLP_TYP ACPI_PM_SLP_TYP_S5, for poweroff) and \_SB
  *              with \_SB.PCI0 (PNP0A08/PNP0A03: _CRS bus/I/O/MMIO
  *              windows, _PRT INTx -> GSI 16-23) and \_SB.PCI0.PDRC

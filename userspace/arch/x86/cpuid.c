@@ -14,7 +14,8 @@
  *     component are cleared.
  *  4. Topology: nr_cpus single-threaded cores in one package, APIC ID =
  *     vCPU index (leaves 1, 4, 0xb, 0x80000008).
- *  5. Leaf 0x40000000 identifies nyx ("NyxNyxNyxNyx").
+ *  5. Leaf 0x40000000 identifies nyx ("NyxNyxNyxNyx"); 0x40000100 may
+ *     offer KVM's paravirtual interface (cpuid_set_kvm_pv()).
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -592,6 +593,20 @@ void cpuid_set_irqchip(struct cpuid_table *t, bool x2apic, bool tsc_deadline)
 			e->edx |= BIT(9);	/* AMD mirrors the APIC bit */
 		}
 	}
+}
+
+int cpuid_set_kvm_pv(struct cpuid_table *t, u32 features)
+{
+	struct builder b = { .t = t };
+	u32 sig[4] = { CPUID_KVM_BASE + 1, 0, 0, 0 };
+	u32 feat[4] = { features, 0, 0, 0 };
+
+	if (find(t, CPUID_KVM_BASE, 0))
+		return -EEXIST;
+	memcpy(&sig[CPUID_EBX], CPUID_KVM_SIGNATURE, 12);
+	add(&b, CPUID_KVM_BASE, 0, 0, sig);
+	add(&b, CPUID_KVM_BASE + 1, 0, 0, feat);
+	return b.overflow ? -E2BIG : 0;
 }
 
 const struct nyx_cpuid_entry *cpuid_find(const struct cpuid_table *t,

@@ -16,6 +16,18 @@
 #define CPUID_HV_BASE		0x40000000
 #define CPUID_HV_SIGNATURE	"NyxNyxNyxNyx"
 
+/*
+ * KVM's documented paravirtual CPUID interface (Linux's
+ * Documentation/virt/kvm/x86/cpuid.rst), offered at the next 0x100 block
+ * the way QEMU offers KVM's next to Hyper-V's: guests scan
+ * 0x40000000..0x4000ff00 for the signature. Only features nyx implements
+ * are set.
+ */
+#define CPUID_KVM_BASE			0x40000100
+#define CPUID_KVM_SIGNATURE		"KVMKVMKVM\0\0\0"
+#define KVM_FEATURE_NOP_IO_DELAY	BIT(1)	/* port 0x80 delays unneeded */
+#define KVM_FEATURE_PV_EOI		BIT(6)	/* MSR_KVM_PV_EOI_EN */
+
 /* XCR0 components the guest may enable. */
 #define XFEATURE_X87		(1ull << 0)
 #define XFEATURE_SSE		(1ull << 1)
@@ -52,6 +64,12 @@ void cpuid_set_vcpu(struct cpuid_table *t, u32 index);
 /* The in-kernel LAPIC exists: advertise it (leaf 1 EDX.APIC, and on AMD
  * 0x80000001 EDX.APIC), and x2APIC / TSC-deadline where supported. */
 void cpuid_set_irqchip(struct cpuid_table *t, bool x2apic, bool tsc_deadline);
+
+/* Offer KVM's paravirtual interface with these KVM_FEATURE_* bits. Linux
+ * then knows it runs under a hypervisor that allows x2APIC without
+ * interrupt remapping, and uses x2APIC (MSR exits instead of MMIO
+ * emulation). Returns 0 or -E2BIG. */
+int cpuid_set_kvm_pv(struct cpuid_table *t, u32 features);
 
 /* The entry CPUID(function, index) would use, or NULL. */
 const struct nyx_cpuid_entry *cpuid_find(const struct cpuid_table *t,
