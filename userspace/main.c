@@ -184,6 +184,8 @@ static struct vmctl vmctl = {
 	.pm = &acpi_pm,
 	.blks = virtio_blks,
 	.nr_blks = &nr_virtio_blks,
+	.nets = virtio_nets,
+	.nr_nets = &nr_virtio_nets,
 };
 
 /* COM1 output, timing the first byte (trace span "first-output"). */
