@@ -64,8 +64,9 @@ static void usage(FILE *out)
 "  ctl SOCKET CMD [KEY=VALUE...]  send a command to a running VM's\n"
 "                   control socket (nyx ctl --help)\n"
 "  cpuid [--cpus N] print the guest CPUID table derived from this host\n"
-"  stat --pid PID   live exit rates of a running nyx (see nyx stat --help)\n"
 "                   (works without /dev/nyx)\n"
+"  stat SOCKET | --pid PID   live exit rates, device throughput and hints\n"
+"                   of a running nyx (see nyx stat --help)\n"
 "  version          print the launcher and ABI versions\n"
 "  help             this help (also --help, -h)\n"
 "\n");
