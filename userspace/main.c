@@ -672,7 +672,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	/* one-shot tools: plain messages, no timestamps */
-	if (!strcmp(cmd, "ctl") || !strcmp(cmd, "check"))
+	if (!strcmp(cmd, "ctl") || !strcmp(cmd, "check") ||
+	    !strcmp(cmd, "stat"))
 		nyx_log.timestamps = false;
 	if (!strcmp(cmd, "ctl"))
 		return cmd_ctl(argc - 1, argv + 1);

@@ -58,7 +58,7 @@ static int take_sample(struct ctl_conn *c, struct stat_sample *s, double *t)
 	r = stat_sample_parse(s, reply);
 	json_object_put(reply);	/* the sample holds its own reference */
 	if (r)
-		pr_err("stat: the query-stats reply is not one nyx stat understands");
+		pr_err("the query-stats reply is not one nyx stat understands");
 	return r;
 }
 
@@ -88,7 +88,7 @@ static int stat_socket_main(const char *path, bool once, bool json,
 		cur = !cur;
 		if (stat_sock_build(&rep, &devs, &s[!cur], &s[cur],
 				    t[cur] - t[!cur])) {
-			pr_err("stat: out of memory");
+			pr_err("out of memory");
 			break;
 		}
 		if (tty && !once && !json)
@@ -169,11 +169,11 @@ int cmd_stat(int argc, char **argv)
 	if (optind < argc)
 		sock = argv[optind++];
 	if (optind < argc) {
-		pr_err("stat: unexpected argument '%s'", argv[optind]);
+		pr_err("unexpected argument '%s'", argv[optind]);
 		return NYX_EXIT_SETUP;
 	}
 	if (!!sock == !!pid) {
-		pr_err("stat: give either a control SOCKET or --pid PID");
+		pr_err("give either a control SOCKET or --pid PID");
 		stat_usage(stderr);
 		return NYX_EXIT_SETUP;
 	}
