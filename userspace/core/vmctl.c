@@ -16,6 +16,7 @@
 #include "core/stats.h"
 #include "core/stop.h"
 #include "core/vcpu.h"
+#include "core/vm.h"
 #include "core/vmctl.h"
 #include "hw/acpi_pm.h"
 #include "virtio/blk.h"
@@ -320,7 +321,9 @@ int vmctl_module_stats_binary(json_object *ret)
 	struct module_walk w;
 	int r;
 
-	if (!n || !stats_supported(v[0].fd))
+	/* asked of the VM fd: a vCPU fd answers only what NYX_GET_STATS
+	 * is, anything else waits for the vCPU's mutex (NYX_RUN holds it) */
+	if (!n || !stats_supported(v[0].vm->vm_fd))
 		return 0;	/* an old module: no "module" member */
 	mod = json_object_new_object();
 	cpus = json_object_new_array();
