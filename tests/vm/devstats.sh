@@ -1,7 +1,8 @@
-# Device statistics through the control socket with a Linux guest (not
-# part of suite.sh: one more Linux boot; run alone with
-#   scripts/nested-run --suite tests/vm/devstats.sh
-# ). The guest (tests/linux-guest/init, nyx.devstats=S) gets one raw disk
+# Device statistics through the control socket with a Linux guest:
+# sourced by suite.sh (module loaded; not under Bochs, where a Linux boot
+# takes ~70 s) and by the standalone tests/vm/devstats-suite.sh:
+#   scripts/nested-run --suite tests/vm/devstats-suite.sh
+# The guest (tests/linux-guest/init, nyx.devstats=S) gets one raw disk
 # and one NIC on bridge nyxbr0 holding 169.254.77.1/16 (IPv4 link-local
 # only), writes 4 MiB to the disk with O_DIRECT, pings us 5 times, prints
 # "GUEST DEVSTATS load", then reads the disk and pings for S seconds.
@@ -9,11 +10,7 @@
 # guest did (write-bytes >= 4 MiB, >= 64 write requests in the latency
 # histogram, >= 5 packets each way, the module's statistics), and
 # "nyx stat SOCK --once --json" non-zero disk ops/s and exits/s.
-# shellcheck shell=sh source=tests/vm/lib.sh
-. /tests/lib.sh
-# shellcheck source=tests/vm/linux-lib.sh
-. /tests/linux-lib.sh
-
+# shellcheck shell=sh
 DS=/tmp/devstats
 DS_BR=nyxbr0
 
@@ -98,15 +95,15 @@ ds_run() {
 		"$NYX stat $DS/nonexistent --once >$DS/err.out 2>&1; [ \$? = 2 ] && grep -q 'cannot connect' $DS/err.out"
 }
 
-if insmod_nyx; then
-	if ! [ -e "$LINUX_KERNEL" ] || ! [ -e "$LINUX_INITRD" ]; then
-		skip "linux devstats" "no $LINUX_KERNEL or $LINUX_INITRD"
-	elif ! ds_setup; then
-		fail "linux devstats" "cannot set up bridge $DS_BR and the disk image"
-	else
-		ds_run
-		ip link del "$DS_BR" 2>/dev/null || { ip link set "$DS_BR" down; brctl delbr "$DS_BR"; }
-	fi
-	rmmod_nyx
+if [ "$NYX_NO_MODULE" = 1 ]; then
+	skip "linux devstats" "no module"
+elif [ -n "$linux_why" ]; then
+	skip "linux devstats" "$linux_why"
+elif [ "$linux_runner" = bochs ]; then
+	skip "linux devstats" "not under Bochs (one more Linux boot)"
+elif ! ds_setup; then
+	fail "linux devstats" "cannot set up bridge $DS_BR and the disk image"
+else
+	ds_run
+	ip link del "$DS_BR" 2>/dev/null || { ip link set "$DS_BR" down; brctl delbr "$DS_BR"; }
 fi
-finish
