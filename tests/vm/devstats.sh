@@ -74,6 +74,7 @@ ds_run() {
 		[ "${n:-0}" -ge 5 ] || why="${why:+$why; }$k $n < 5 (pings)"
 	done
 	grep -q '"module"' "$DS/q.json" || why="${why:+$why; }no \"module\" member"
+	grep -q '"vm": {' "$DS/q.json" || why="${why:+$why; }no module VM stats"
 	grep -q '"type": "virtio-net"' "$DS/q.json" || why="${why:+$why; }no virtio-net in devices"
 	if [ -z "$why" ]; then pass "devstats: query-stats counters cover the guest's I/O"
 	else show "$DS/q.json"; fail "devstats: query-stats counters cover the guest's I/O" "$why"; fi

@@ -343,6 +343,19 @@ int vmctl_module_stats_binary(json_object *ret)
 	}
 	json_object_object_add(mod, "descriptors", w.desc);
 	json_object_object_add(mod, "vcpus", cpus);
+	/* the VM-wide ones (NYX_GET_VM_STATS): their own descriptors */
+	w.desc = json_object_new_object();
+	w.stats = json_object_new_object();
+	if (!stats_read_vm(v[0].vm->vm_fd, module_stat_cb, &w)) {
+		json_object *vm = json_object_new_object();
+
+		json_object_object_add(vm, "descriptors", w.desc);
+		json_object_object_add(vm, "stats", w.stats);
+		json_object_object_add(mod, "vm", vm);
+	} else {
+		json_object_put(w.desc);
+		json_object_put(w.stats);
+	}
 	json_object_object_add(ret, "module", mod);
 	return 0;
 }
