@@ -380,8 +380,13 @@ json_object *ctl_query(struct ctl_conn *c, const char *cmd, int timeout_ms)
 	int n;
 
 	n = snprintf(req, sizeof(req), "{\"execute\": \"%s\"}\n", cmd);
-	if (n < 0 || (size_t)n >= sizeof(req) || send_all(c->rd.fd, req, n))
+	if (n < 0 || (size_t)n >= sizeof(req))
 		return NULL;
+	/* MSG_NOSIGNAL: a VM that went away is an error here, not SIGPIPE */
+	if (send(c->rd.fd, req, n, MSG_NOSIGNAL) != n) {
+		pr_err("%s: cannot send: %s", cmd, strerror(errno));
+		return NULL;
+	}
 	c->rd.deadline_ms = now_ms() + timeout_ms;
 	for (;;) {
 		json_object *o, *v, *desc;
