@@ -347,3 +347,82 @@ int cmd_ctl(int argc, char **argv)
 	close(fd);
 	return ret;
 }
+
+/* ---------------------------------------------------------------------
+ * A client for other commands (nyx stat SOCKET): see ctl.h.
+ */
+struct ctl_conn {
+	struct reader rd;
+	char line[QMP_LINE_MAX + 2];
+};
+
+struct ctl_conn *ctl_connect(const char *path)
+{
+	struct ctl_conn *c;
+	int fd = connect_to(path);
+
+	if (fd < 0)
+		return NULL;
+	c = malloc(sizeof(*c));
+	if (!c) {
+		pr_err("out of memory");
+		close(fd);
+		return NULL;
+	}
+	c->rd.fd = fd;
+	c->rd.len = 0;
+	return c;
+}
+
+json_object *ctl_query(struct ctl_conn *c, const char *cmd, int timeout_ms)
+{
+	char req[128];
+	int n;
+
+	n = snprintf(req, sizeof(req), "{\"execute\": \"%s\"}\n", cmd);
+	if (n < 0 || (size_t)n >= sizeof(req))
+		return NULL;
+	/* MSG_NOSIGNAL: a VM that went away is an error here, not SIGPIPE */
+	if (send(c->rd.fd, req, n, MSG_NOSIGNAL) != n) {
+		pr_err("%s: cannot send: %s", cmd, strerror(errno));
+		return NULL;
+	}
+	c->rd.deadline_ms = now_ms() + timeout_ms;
+	for (;;) {
+		json_object *o, *v, *desc;
+
+		if (read_line(&c->rd, c->line, sizeof(c->line))) {
+			pr_err("%s: no reply (the VM exited?)", cmd);
+			return NULL;
+		}
+		o = json_tokener_parse(c->line);
+		if (!o) {
+			pr_err("%s: unreadable reply: %.200s", cmd, c->line);
+			return NULL;
+		}
+		if (is_event(o)) {
+			json_object_put(o);
+			continue;
+		}
+		if (json_object_object_get_ex(o, "return", &v)) {
+			json_object_get(v);
+			json_object_put(o);
+			return v;
+		}
+		if (json_object_object_get_ex(o, "error", &v) &&
+		    json_object_object_get_ex(v, "desc", &desc))
+			pr_err("%s: %s", cmd, json_object_get_string(desc));
+		else
+			pr_err("%s: unexpected reply: %.200s", cmd, c->line);
+		json_object_put(o);
+		return NULL;
+	}
+}
+
+void ctl_disconnect(struct ctl_conn *c)
+{
+	if (!c)
+		return;
+	close(c->rd.fd);
+	free(c);
+}

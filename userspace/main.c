@@ -64,8 +64,9 @@ static void usage(FILE *out)
 "  ctl SOCKET CMD [KEY=VALUE...]  send a command to a running VM's\n"
 "                   control socket (nyx ctl --help)\n"
 "  cpuid [--cpus N] print the guest CPUID table derived from this host\n"
-"  stat --pid PID   live exit rates of a running nyx (see nyx stat --help)\n"
 "                   (works without /dev/nyx)\n"
+"  stat SOCKET | --pid PID   live exit rates, device throughput and hints\n"
+"                   of a running nyx (see nyx stat --help)\n"
 "  version          print the launcher and ABI versions\n"
 "  help             this help (also --help, -h)\n"
 "\n");
@@ -184,6 +185,8 @@ static struct vmctl vmctl = {
 	.pm = &acpi_pm,
 	.blks = virtio_blks,
 	.nr_blks = &nr_virtio_blks,
+	.nets = virtio_nets,
+	.nr_nets = &nr_virtio_nets,
 };
 
 /* COM1 output, timing the first byte (trace span "first-output"). */
@@ -691,7 +694,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	/* one-shot tools: plain messages, no timestamps */
-	if (!strcmp(cmd, "ctl") || !strcmp(cmd, "check"))
+	if (!strcmp(cmd, "ctl") || !strcmp(cmd, "check") ||
+	    !strcmp(cmd, "stat"))
 		nyx_log.timestamps = false;
 	if (!strcmp(cmd, "ctl"))
 		return cmd_ctl(argc - 1, argv + 1);

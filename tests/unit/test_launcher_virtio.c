@@ -392,6 +392,19 @@ static void test_blk(void)
 		;
 	CHECK_EQ(i, 512);
 	CHECK_EQ(b.vp.bad_chains, 0);
+	/* the counters query-stats serves: by type, failures included */
+	CHECK_EQ(b.stats.reads, 4);
+	CHECK_EQ(b.stats.writes, 1);
+	CHECK_EQ(b.stats.flushes, 1);
+	CHECK_EQ(b.stats.get_ids, 1);
+	CHECK_EQ(b.stats.write_zeroes, 1);
+	CHECK_EQ(b.stats.discards, 0);
+	CHECK_EQ(b.stats.unsupported, 1);
+	CHECK_EQ(b.stats.errors, 4);
+	CHECK_EQ(b.stats.read_bytes, 1024);
+	CHECK_EQ(b.stats.write_bytes, 1024);
+	CHECK_EQ(b.stats.inflight, 0);
+	CHECK_EQ(b.stats.latency.count, 9);
 
 	/* a descriptor loop: NEEDS_RESET, nothing used, then a reset and
 	 * the device works again */

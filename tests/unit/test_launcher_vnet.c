@@ -346,6 +346,10 @@ static void test_tx(void)
 		kick(VIRTIO_NET_TXQ);
 	}
 	CHECK_EQ(net.st.tx_dropped, 4);
+	/* by reason: three bad frames, one full queue */
+	CHECK_EQ(net.st.tx_bad, 3);
+	CHECK_EQ(net.st.tx_full, 1);
+	CHECK_EQ(net.st.tx_bytes, net.st.tx_frames * 100);
 	CHECK_EQ(used_idx(TX_USED), (u16)(305 + i));
 
 	/* a writable descriptor in a transmit chain: NEEDS_RESET */
@@ -429,6 +433,10 @@ static void test_rx_plain(void)
 	host_send(hdr, 100, 5);
 	tap_readable();
 	CHECK_EQ(net.st.rx_dropped, 3);
+	/* by reason: one too big for the buffers, two bad */
+	CHECK_EQ(net.st.rx_oversized, 1);
+	CHECK_EQ(net.st.rx_bad, 2);
+	CHECK_EQ(net.st.rx_bytes, 100 + 60);
 	CHECK_EQ(used_idx(RX_USED), 2);
 	CHECK_EQ(status() & VIRTIO_STATUS_NEEDS_RESET, 0);
 }

@@ -167,6 +167,10 @@ done
 # way (vnet.sh)
 # shellcheck source=tests/vm/vnet.sh
 . /tests/vnet.sh
+# device statistics: query-stats and nyx stat SOCKET while a Linux guest
+# does disk I/O and pings (devstats.sh)
+# shellcheck source=tests/vm/devstats.sh
+. /tests/devstats.sh
 
 # ---------------------------------------------------------------------
 # The module must unload once no VM is left.

@@ -93,9 +93,9 @@ else
 		sleep 0.1
 		i=$((i + 1))
 	done
-	timeout -k 5 "$TEST_TIMEOUT" "$NYX" stat --pid "$hpid" --once --json --interval 0.2 >"$OUT" 2>&1
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" stat --pid "$hpid" --once --json --interval 200 >"$OUT" 2>&1
 	src=$?
-	timeout -k 5 "$TEST_TIMEOUT" "$NYX" stat --pid "$hpid" --once --interval 0.2 >/tmp/nyx-stat.txt 2>&1
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" stat --pid "$hpid" --once --interval 200 >/tmp/nyx-stat.txt 2>&1
 	stx=$?
 	kill "$hpid" 2>/dev/null
 	wait "$hpid" 2>/dev/null

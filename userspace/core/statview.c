@@ -8,13 +8,12 @@
  *     pidfd_getfd() (needs ptrace rights over PID, e.g. root), read
  *     with NYX_GET_STATS, which any holder of the fd may call;
  *  2. debugfs text: /sys/kernel/debug/nyx/PID-*\/vcpuN/exits and io_top.
- * Once the control socket exists ("nyx stat SOCKET"), the same report is
- * built from query-stats replies instead: they carry the same names.
+ * "nyx stat SOCKET" (statsock.c) builds the same report from query-stats
+ * replies instead: their "module" member carries the same names.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <glob.h>
 #include <math.h>
 #include <poll.h>
@@ -185,13 +184,16 @@ void stat_report_free(struct stat_report *r)
 
 #define TOP_SHOWN	5
 
-void stat_report_text(FILE *f, const struct stat_report *r)
+void stat_report_text_body(FILE *f, const struct stat_report *r)
 {
 	size_t i;
 
-	fprintf(f, "nyx stat: pid %d, %d vCPU%s (%s), interval %.2f s\n",
-		r->pid, r->nvcpus, r->nvcpus == 1 ? "" : "s", r->source,
-		r->secs);
+	if (r->target)
+		fprintf(f, "nyx stat: %s, ", r->target);
+	else
+		fprintf(f, "nyx stat: pid %d, ", r->pid);
+	fprintf(f, "%d vCPU%s (%s), interval %.2f s\n", r->nvcpus,
+		r->nvcpus == 1 ? "" : "s", r->source, r->secs);
 	fprintf(f, "exits %.0f/s  guest %.1f%%  halted %.1f%%\n\n",
 		r->exit_rate, r->guest_pct, r->halt_pct);
 	fprintf(f, " %-24s %16s %12s\n", "event", "total", "per second");
@@ -217,15 +219,27 @@ void stat_report_text(FILE *f, const struct stat_report *r)
 				r->mmio[i].rate);
 		fprintf(f, "\n");
 	}
+}
+
+void stat_report_text_hints(FILE *f, const struct stat_report *r)
+{
 	if (r->hint_exit_rate)
-		fprintf(f, "\nhint: exit rate %.0f/s > 100k/s: each exit costs "
+		fprintf(f, "hint: exit rate %.0f/s > 100k/s: each exit costs "
 			"microseconds; see the busiest reasons, ports and "
 			"pages above (ioeventfd, fewer timer or device "
 			"register accesses)\n", r->exit_rate);
 }
 
+void stat_report_text(FILE *f, const struct stat_report *r)
+{
+	stat_report_text_body(f, r);
+	if (r->hint_exit_rate)
+		fputc('\n', f);
+	stat_report_text_hints(f, r);
+}
+
 /* Names come from the kernel; escape them anyway. */
-static void json_str(FILE *f, const char *s)
+void stat_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -252,28 +266,66 @@ static void json_top(FILE *f, const char *name, const char *key,
 	fprintf(f, "]");
 }
 
-void stat_report_json(FILE *f, const struct stat_report *r)
+void stat_report_json_fields(FILE *f, const struct stat_report *r)
 {
 	size_t i;
 
-	fprintf(f, "{\"pid\":%d,\"vcpus\":%d,\"source\":", r->pid, r->nvcpus);
-	json_str(f, r->source);
+	if (r->target) {
+		fprintf(f, "\"target\":");
+		stat_json_str(f, r->target);
+	} else {
+		fprintf(f, "\"pid\":%d", r->pid);
+	}
+	fprintf(f, ",\"vcpus\":%d,\"source\":", r->nvcpus);
+	stat_json_str(f, r->source);
 	fprintf(f, ",\"interval\":%.3f,\"exit_rate\":%.1f,"
 		"\"guest_pct\":%.1f,\"halt_pct\":%.1f,\"stats\":{",
 		r->secs, r->exit_rate, r->guest_pct, r->halt_pct);
 	for (i = 0; i < r->nrows; i++) {
 		fprintf(f, "%s", i ? "," : "");
-		json_str(f, r->rows[i].name);
+		stat_json_str(f, r->rows[i].name);
 		fprintf(f, ":{\"total\":%llu,\"rate\":%.1f}",
 			(unsigned long long)r->rows[i].total, r->rows[i].rate);
 	}
 	fprintf(f, "}");
 	json_top(f, "pio_top", "port", r->pio, r->npio);
 	json_top(f, "mmio_top", "page", r->mmio, r->nmmio);
+}
+
+int stat_report_json_hints(FILE *f, const struct stat_report *r)
+{
+	if (!r->hint_exit_rate)
+		return 0;
+	fprintf(f, "\"exit rate %.0f/s > 100k/s\"", r->exit_rate);
+	return 1;
+}
+
+void stat_report_json(FILE *f, const struct stat_report *r)
+{
+	fputc('{', f);
+	stat_report_json_fields(f, r);
 	fprintf(f, ",\"hints\":[");
-	if (r->hint_exit_rate)
-		fprintf(f, "\"exit rate %.0f/s > 100k/s\"", r->exit_rate);
+	stat_report_json_hints(f, r);
 	fprintf(f, "]}\n");
+}
+
+int stat_table_merge(struct stats_table *merged,
+		     const struct stats_table *vcpu)
+{
+	size_t j;
+	int r;
+
+	for (j = 0; j < vcpu->n; j++) {
+		const struct stats_entry *e = &vcpu->e[j];
+
+		if (strchr(e->name, '['))
+			continue;
+		r = stats_table_add(merged, e->name, e->type, e->unit,
+				    e->value);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -417,7 +469,6 @@ static int sample(struct stat_source *s, struct stats_table *merged,
 		  struct stats_table *vcpus)
 {
 	char path[PATH_MAX];
-	size_t j;
 	int i, r;
 	FILE *f;
 
@@ -447,16 +498,9 @@ static int sample(struct stat_source *s, struct stats_table *merged,
 					return r;
 			}
 		}
-		for (j = 0; j < vcpus[i].n; j++) {
-			const struct stats_entry *e = &vcpus[i].e[j];
-
-			if (strchr(e->name, '['))
-				continue;
-			r = stats_table_add(merged, e->name, e->type, e->unit,
-					    e->value);
-			if (r)
-				return r;
-		}
+		r = stat_table_merge(merged, &vcpus[i]);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -483,81 +527,35 @@ static bool wait_alive(struct stat_source *s, double secs)
 	return r == 0;		/* readable: the process exited */
 }
 
-static void stat_usage(FILE *f)
+int stat_parse_interval(const char *s, double *secs)
 {
-	fprintf(f,
-"usage: nyx stat --pid PID [--once] [--json] [--interval SECONDS]\n"
-"  Exit rates by reason of the nyx process PID (all its vCPUs), like\n"
-"  kvm_stat: refreshes every interval (default 1 s) until interrupted.\n"
-"  --once      print one report (two samples an interval apart), exit\n"
-"  --json      one JSON object per report\n"
-"  Reads NYX_GET_STATS through the process's vCPU fds (pidfd_getfd:\n"
-"  needs ptrace rights, e.g. root), else debugfs (/sys/kernel/debug/nyx).\n");
+	double v, scale = 1e-3;
+	char *end;
+
+	v = strtod(s, &end);
+	if (end == s || !isfinite(v))
+		return -EINVAL;
+	if (!strcmp(end, "s"))
+		scale = 1;
+	else if (*end && strcmp(end, "ms"))
+		return -EINVAL;
+	v *= scale;
+	if (v < 0.05 || v > 3600)
+		return -ERANGE;
+	*secs = v;
+	return 0;
 }
 
-int cmd_stat(int argc, char **argv)
+int stat_pid_main(int pid, bool once, bool json, double interval)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct stats_table merged[2] = { { 0 } };
 	struct stats_table *vcpus[2] = { NULL, NULL };
 	struct stat_source src = { .pid = -1, .pidfd = -1 };
-	bool once = false, json = false, tty = isatty(STDOUT_FILENO);
-	double interval = 1.0, t0, t1;
+	bool tty = isatty(STDOUT_FILENO);
 	struct stat_report rep = { 0 };
-	int opt, i, cur = 0, ret = NYX_EXIT_SETUP, r;
-	u64 pid = 0;
-	char *end;
+	int i, cur = 0, ret = NYX_EXIT_SETUP, r;
+	double t0, t1;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+p:oji:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			if (parse_u64(optarg, &pid) || !pid || pid > INT32_MAX) {
-				pr_err("--pid: '%s' is not a process id",
-				       optarg);
-				return NYX_EXIT_SETUP;
-			}
-			break;
-		case 'o':
-			once = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'i':
-			interval = strtod(optarg, &end);
-			if (*end || end == optarg || !isfinite(interval) ||
-			    interval < 0.05 || interval > 3600) {
-				pr_err("--interval: '%s' is not a number of seconds in 0.05..3600",
-				       optarg);
-				return NYX_EXIT_SETUP;
-			}
-			break;
-		case 'h':
-			stat_usage(stdout);
-			return 0;
-		default:
-			stat_usage(stderr);
-			return NYX_EXIT_SETUP;
-		}
-	}
-	if (optind < argc) {
-		pr_err("stat: unexpected argument '%s' (the control socket is not supported yet: use --pid PID)",
-		       argv[optind]);
-		return NYX_EXIT_SETUP;
-	}
-	if (!pid) {
-		pr_err("stat: --pid PID is required");
-		stat_usage(stderr);
-		return NYX_EXIT_SETUP;
-	}
 	src.pid = pid;
 	if (kill(src.pid, 0) && errno == ESRCH) {
 		pr_err("stat: no process %d", src.pid);

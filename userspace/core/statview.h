@@ -32,6 +32,7 @@ struct stat_top {
 
 struct stat_report {
 	int pid;
+	const char *target;	/* the control socket, else pid is shown */
 	int nvcpus;
 	const char *source;	/* "binary" or "debugfs" */
 	double secs;		/* between the two samples */
@@ -60,7 +61,30 @@ void stat_report_free(struct stat_report *r);
 void stat_report_text(FILE *f, const struct stat_report *r);
 void stat_report_json(FILE *f, const struct stat_report *r);
 
-/* nyx stat --pid PID [--once] [--json] [--interval S] */
+/* The parts of the reports, for "nyx stat SOCKET" (statsock.h) */
+void stat_report_text_body(FILE *f, const struct stat_report *r);
+void stat_report_text_hints(FILE *f, const struct stat_report *r);
+/* The members without braces and hints; the hints as JSON strings
+ * (returns how many were printed, for the separators). */
+void stat_report_json_fields(FILE *f, const struct stat_report *r);
+int stat_report_json_hints(FILE *f, const struct stat_report *r);
+/* A JSON string, escaped. */
+void stat_json_str(FILE *f, const char *s);
+
+/* Sum a vCPU's scalar entries (not the "x[i]" tables) into merged. */
+int stat_table_merge(struct stats_table *merged,
+		     const struct stats_table *vcpu);
+
+/*
+ * --interval: milliseconds, or with a unit "500ms", "0.2s"; 50 ms to
+ * 3600 s. 0 (*secs set), -EINVAL (not a number) or -ERANGE.
+ */
+int stat_parse_interval(const char *s, double *secs);
+
+/* nyx stat --pid PID: the report loop (main.c's "stat" parses options). */
+int stat_pid_main(int pid, bool once, bool json, double interval);
+
+/* nyx stat [SOCKET | --pid PID] [--once] [--json] [--interval MS] (stat.c) */
 int cmd_stat(int argc, char **argv);
 
 #endif

@@ -13,15 +13,18 @@
 
 #include "core/control.h"
 #include "core/log.h"
+#include "core/stats.h"
 #include "core/stop.h"
 #include "core/vcpu.h"
+#include "core/vm.h"
 #include "core/vmctl.h"
 #include "hw/acpi_pm.h"
 #include "virtio/blk.h"
+#include "virtio/net.h"
 
 #define PAUSE_TIMEOUT_MS	5000
 
-int (*vmctl_module_stats)(json_object *ret);
+int (*vmctl_module_stats)(json_object *ret) = vmctl_module_stats_binary;
 
 static json_object *u64_obj(u64 v)
 {
@@ -177,6 +180,186 @@ static int query_cpus(void *opaque, json_object *ret)
 	return 0;
 }
 
+static json_object *hist_json(const struct nyx_hist *live)
+{
+	json_object *o = json_object_new_object();
+	json_object *b = json_object_new_array();
+	struct nyx_hist h;
+	unsigned int i;
+
+	nyx_hist_read(live, &h);
+	json_object_object_add(o, "count", u64_obj(h.count));
+	json_object_object_add(o, "sum", u64_obj(h.sum_us));
+	json_object_object_add(o, "max", u64_obj(h.max_us));
+	for (i = 0; i < NYX_HIST_BUCKETS; i++)
+		json_object_array_add(b, u64_obj(h.buckets[i]));
+	json_object_object_add(o, "buckets", b);
+	return o;
+}
+
+#define ADD(o, name, ctr) \
+	json_object_object_add(o, name, u64_obj(nyx_stat_get(&(ctr))))
+
+static json_object *blk_json(const struct virtio_blk *b)
+{
+	const struct vblk_stats *s = &b->stats;
+	json_object *o = json_object_new_object();
+	char id[32];
+
+	snprintf(id, sizeof(id), "virtio-blk %02x.0", b->vp.pci.slot);
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "type", json_object_new_string("virtio-blk"));
+	json_object_object_add(o, "slot", json_object_new_int(b->vp.pci.slot));
+	ADD(o, "reads", s->reads);
+	ADD(o, "writes", s->writes);
+	ADD(o, "flushes", s->flushes);
+	ADD(o, "discards", s->discards);
+	ADD(o, "write-zeroes", s->write_zeroes);
+	ADD(o, "get-ids", s->get_ids);
+	ADD(o, "unsupported", s->unsupported);
+	ADD(o, "errors", s->errors);
+	ADD(o, "read-bytes", s->read_bytes);
+	ADD(o, "write-bytes", s->write_bytes);
+	ADD(o, "in-flight", s->inflight);
+	json_object_object_add(o, "latency-us", hist_json(&s->latency));
+	return o;
+}
+
+static json_object *net_json(const struct virtio_net *n)
+{
+	const struct virtio_net_stats *s = &n->st;
+	json_object *o = json_object_new_object();
+	char id[32];
+
+	snprintf(id, sizeof(id), "virtio-net %02x.0", n->vp.pci.slot);
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "type", json_object_new_string("virtio-net"));
+	json_object_object_add(o, "slot", json_object_new_int(n->vp.pci.slot));
+	if (n->tap.fd >= 0)
+		json_object_object_add(o, "ifname",
+				       json_object_new_string(n->tap.ifname));
+	ADD(o, "rx-packets", s->rx_frames);
+	ADD(o, "rx-bytes", s->rx_bytes);
+	ADD(o, "rx-dropped", s->rx_dropped);
+	ADD(o, "rx-oversized", s->rx_oversized);
+	ADD(o, "rx-bad", s->rx_bad);
+	ADD(o, "rx-no-buffers", s->rx_no_buffers);
+	ADD(o, "rx-errors", s->rx_errors);
+	ADD(o, "tx-packets", s->tx_frames);
+	ADD(o, "tx-bytes", s->tx_bytes);
+	ADD(o, "tx-dropped", s->tx_dropped);
+	ADD(o, "tx-bad", s->tx_bad);
+	ADD(o, "tx-full", s->tx_full);
+	ADD(o, "tx-errors", s->tx_errors);
+	return o;
+}
+
+json_object *vmctl_devices_json(const struct vmctl *c)
+{
+	unsigned int i, nb = c->nr_blks ? *c->nr_blks : 0;
+	unsigned int nn = c->nr_nets ? *c->nr_nets : 0;
+	json_object *devs = json_object_new_array();
+
+	for (i = 0; i < nb; i++)
+		json_object_array_add(devs, blk_json(&c->blks[i]));
+	for (i = 0; i < nn; i++)
+		json_object_array_add(devs, net_json(&c->nets[i]));
+	return devs;
+}
+
+static const char *const stat_type_names[] = {
+	[NYX_STATS_TYPE_CUMULATIVE] = "cumulative",
+	[NYX_STATS_TYPE_INSTANT] = "instant",
+	[NYX_STATS_TYPE_PEAK] = "peak",
+};
+static const char *const stat_unit_names[] = {
+	[NYX_STATS_UNIT_NONE] = "none",
+	[NYX_STATS_UNIT_NS] = "ns",
+	[NYX_STATS_UNIT_BYTES] = "bytes",
+	[NYX_STATS_UNIT_ADDRESS] = "address",
+};
+
+struct module_walk {
+	json_object *desc;	/* filled from the first vCPU */
+	json_object *stats;
+};
+
+static int module_stat_cb(void *opaque, const struct stat_value *v)
+{
+	struct module_walk *w = opaque;
+	json_object *val;
+	u32 i;
+
+	if (w->desc && !json_object_object_get_ex(w->desc, v->name, NULL)) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "type", json_object_new_string(
+			v->type < ARRAY_SIZE(stat_type_names) ?
+			stat_type_names[v->type] : "unknown"));
+		json_object_object_add(d, "unit", json_object_new_string(
+			v->unit < ARRAY_SIZE(stat_unit_names) ?
+			stat_unit_names[v->unit] : "unknown"));
+		json_object_object_add(d, "size", json_object_new_int(v->size));
+		json_object_object_add(w->desc, v->name, d);
+	}
+	if (v->size == 1) {
+		val = u64_obj(v->values[0]);
+	} else {
+		val = json_object_new_array();
+		for (i = 0; i < v->size; i++)
+			json_object_array_add(val, u64_obj(v->values[i]));
+	}
+	json_object_object_add(w->stats, v->name, val);
+	return 0;
+}
+
+int vmctl_module_stats_binary(json_object *ret)
+{
+	unsigned int i, n;
+	struct vcpu *v = vcpus_get(&n);
+	json_object *mod, *cpus;
+	struct module_walk w;
+	int r;
+
+	/* asked of the VM fd: a vCPU fd answers only what NYX_GET_STATS
+	 * is, anything else waits for the vCPU's mutex (NYX_RUN holds it) */
+	if (!n || !stats_supported(v[0].vm->vm_fd))
+		return 0;	/* an old module: no "module" member */
+	mod = json_object_new_object();
+	cpus = json_object_new_array();
+	w.desc = json_object_new_object();
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		w.stats = json_object_new_object();
+		r = stats_read_vcpu(v[i].fd, module_stat_cb, &w);
+		json_object_object_add(o, "cpu-index",
+				       json_object_new_int(v[i].id));
+		json_object_object_add(o, "stats", w.stats);
+		if (r)
+			json_object_object_add(o, "error",
+					       json_object_new_string(strerror(-r)));
+		json_object_array_add(cpus, o);
+	}
+	json_object_object_add(mod, "descriptors", w.desc);
+	json_object_object_add(mod, "vcpus", cpus);
+	/* the VM-wide ones (NYX_GET_VM_STATS): their own descriptors */
+	w.desc = json_object_new_object();
+	w.stats = json_object_new_object();
+	if (!stats_read_vm(v[0].vm->vm_fd, module_stat_cb, &w)) {
+		json_object *vm = json_object_new_object();
+
+		json_object_object_add(vm, "descriptors", w.desc);
+		json_object_object_add(vm, "stats", w.stats);
+		json_object_object_add(mod, "vm", vm);
+	} else {
+		json_object_put(w.desc);
+		json_object_put(w.stats);
+	}
+	json_object_object_add(ret, "module", mod);
+	return 0;
+}
+
 static int query_stats(void *opaque, json_object *ret)
 {
 	struct vmctl *c = opaque;
@@ -198,28 +381,33 @@ static int query_stats(void *opaque, json_object *ret)
 		json_object_array_add(cpus, o);
 	}
 	json_object_object_add(ret, "vcpus", cpus);
+	/* the older, blk-only member (kept for its users) */
 	for (i = 0; i < nb; i++) {
-		struct virtio_blk *b = &c->blks[i];
+		const struct vblk_stats *bs = &c->blks[i].stats;
 		json_object *o = json_object_new_object();
 
-#define ADD(name, field) json_object_object_add(o, name, \
-		u64_obj(__atomic_load_n(&b->stats.field, __ATOMIC_RELAXED)))
-		json_object_object_add(o, "slot", json_object_new_int(b->vp.pci.slot));
-		ADD("reads", reads);
-		ADD("writes", writes);
-		ADD("flushes", flushes);
-		ADD("other-requests", others);
-		ADD("errors", errors);
-		ADD("read-bytes", read_bytes);
-		ADD("write-bytes", write_bytes);
-#undef ADD
+		json_object_object_add(o, "slot",
+				       json_object_new_int(c->blks[i].vp.pci.slot));
+		ADD(o, "reads", bs->reads);
+		ADD(o, "writes", bs->writes);
+		ADD(o, "flushes", bs->flushes);
+		json_object_object_add(o, "other-requests",
+			u64_obj(nyx_stat_get(&bs->discards) +
+				nyx_stat_get(&bs->write_zeroes) +
+				nyx_stat_get(&bs->get_ids) +
+				nyx_stat_get(&bs->unsupported)));
+		ADD(o, "errors", bs->errors);
+		ADD(o, "read-bytes", bs->read_bytes);
+		ADD(o, "write-bytes", bs->write_bytes);
 		json_object_array_add(blks, o);
 	}
 	json_object_object_add(ret, "virtio-blk", blks);
+	json_object_object_add(ret, "devices", vmctl_devices_json(c));
 	if (vmctl_module_stats)
 		return vmctl_module_stats(ret);
 	return 0;
 }
+#undef ADD
 
 static int set_log_level(void *opaque, const char *comp, const char *level,
 			 char *err, size_t errlen)

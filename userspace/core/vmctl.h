@@ -13,21 +13,36 @@
 
 struct acpi_pm;
 struct virtio_blk;
+struct virtio_net;
 
 struct vmctl {
 	struct acpi_pm *pm;
 	struct virtio_blk *blks;
 	const unsigned int *nr_blks;
+	struct virtio_net *nets;
+	const unsigned int *nr_nets;
 	bool stopping;		/* set once the VM is being torn down */
 };
 
 extern const struct qmp_ops vmctl_ops;
 
 /*
- * Hook for the module's binary statistics (another part of issue 6):
- * if set, query-stats calls it to add a "module" member to its reply.
+ * Hook for the module's binary statistics: if set, query-stats calls it
+ * to add a "module" member to its reply. Set by default to
+ * vmctl_module_stats_binary().
  */
 extern int (*vmctl_module_stats)(json_object *ret);
+
+/*
+ * The "module" member from NYX_GET_STATS on every vCPU's fd (a read-only
+ * ioctl that does not wait for NYX_RUN): {"descriptors": {NAME: {"type",
+ * "unit", "size"}}, "vcpus": [{"cpu-index", "stats": {NAME: N or [N...]}}]}.
+ * Adds nothing when the module has no binary stats.
+ */
+int vmctl_module_stats_binary(json_object *ret);
+
+/* The "devices" member: every virtio device's counters. */
+json_object *vmctl_devices_json(const struct vmctl *c);
 
 /* The exit status as an event reason ("guest-poweroff", "host-quit"...). */
 const char *vmctl_exit_reason(int status, int signo);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "virtio/blk.h"
 
@@ -186,34 +187,65 @@ struct vblk_req {
 	struct virtio_blk *b;
 	u16 head;
 	u32 in_len;		/* bytes written to the chain */
+	u64 t0_us;		/* when it left the ring (latency) */
 	struct vblk_parsed p;
 };
 
-static void finish(struct virtio_blk *b, u16 head, u8 *status, u8 st,
+static u64 now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void count_req(struct vblk_stats *s, const struct vblk_req *r, u8 st)
+{
+	u64 *n, t = now_us();
+
+	switch (r->p.type) {
+	case VIRTIO_BLK_T_IN:
+		n = &s->reads;
+		break;
+	case VIRTIO_BLK_T_OUT:
+		n = &s->writes;
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		n = &s->flushes;
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+		n = &s->discards;
+		break;
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		n = &s->write_zeroes;
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		n = &s->get_ids;
+		break;
+	default:
+		n = &s->unsupported;
+		break;
+	}
+	nyx_stat_add(n, 1);
+	if (st != VIRTIO_BLK_S_OK)
+		nyx_stat_add(&s->errors, 1);
+	else if (r->p.type == VIRTIO_BLK_T_IN)
+		nyx_stat_add(&s->read_bytes, r->p.data_len);
+	else if (r->p.type == VIRTIO_BLK_T_OUT)
+		nyx_stat_add(&s->write_bytes, r->p.data_len);
+	nyx_hist_add(&s->latency, t > r->t0_us ? t - r->t0_us : 0);
+}
+
+/* Complete r with status st (counted), free it. */
+static void finish(struct virtio_blk *b, struct vblk_req *r, u8 st,
 		   u32 in_len)
 {
 	/* status points into guest RAM (checked by vq_pop) */
-	*(volatile u8 *)status = st;
-	virtio_push(&b->vp, 0, head, in_len);
+	*(volatile u8 *)r->p.status = st;
+	count_req(&b->stats, r, st);
+	virtio_push(&b->vp, 0, r->head, in_len);
 	virtio_notify_queue(&b->vp, 0);
-}
-
-static void count_req(struct virtio_blk *b, const struct blk_req *br, int ret)
-{
-	u64 *n = br->op == BLK_OP_READ ? &b->stats.reads :
-		 br->op == BLK_OP_WRITE ? &b->stats.writes :
-		 br->op == BLK_OP_FLUSH ? &b->stats.flushes : &b->stats.others;
-
-	__atomic_store_n(n, *n + 1, __ATOMIC_RELAXED);
-	if (ret)
-		__atomic_store_n(&b->stats.errors, b->stats.errors + 1,
-				 __ATOMIC_RELAXED);
-	else if (br->op == BLK_OP_READ)
-		__atomic_store_n(&b->stats.read_bytes,
-				 b->stats.read_bytes + br->len, __ATOMIC_RELAXED);
-	else if (br->op == BLK_OP_WRITE)
-		__atomic_store_n(&b->stats.write_bytes,
-				 b->stats.write_bytes + br->len, __ATOMIC_RELAXED);
+	free(r);
 }
 
 static void req_done(struct blk_req *br, int ret)
@@ -224,12 +256,9 @@ static void req_done(struct blk_req *br, int ret)
 	if (ret)
 		pr_debug("%s: request %u: %s", b->vp.ops->name, r->head,
 			 strerror(-ret));
-	count_req(b, &r->br, ret);
-	finish(b, r->head, r->p.status,
-	       ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK,
+	nyx_stat_add(&b->stats.inflight, -1ull);
+	finish(b, r, ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK,
 	       ret ? 1 : r->in_len);
-	b->inflight--;
-	free(r);
 }
 
 static void handle(struct virtio_blk *b, struct vblk_req *r)
@@ -250,8 +279,7 @@ static void handle(struct virtio_blk *b, struct vblk_req *r)
 			done += vq_copy_to_segs(&seg, 1, 0, b->id + done,
 						n - done);
 		}
-		finish(b, r->head, r->p.status, VIRTIO_BLK_S_OK, n + 1);
-		free(r);
+		finish(b, r, VIRTIO_BLK_S_OK, n + 1);
 		return;
 	}
 	st = vblk_to_blk_req(&r->p, blockdev_sectors(b->bd), b->readonly,
@@ -261,15 +289,15 @@ static void handle(struct virtio_blk *b, struct vblk_req *r)
 		r->br.opaque = r;
 		r->in_len = r->p.type == VIRTIO_BLK_T_IN ?
 			    r->p.data_len + 1 : 1;
+		/* before the submit: the completion may come at once */
+		nyx_stat_add(&b->stats.inflight, 1);
 		st = blockdev_submit(b->bd, &r->br);
-		if (!st) {
-			b->inflight++;
+		if (!st)
 			return;
-		}
+		nyx_stat_add(&b->stats.inflight, -1ull);
 		st = VIRTIO_BLK_S_IOERR;
 	}
-	finish(b, r->head, r->p.status, st, 1);
-	free(r);
+	finish(b, r, st, 1);
 }
 
 static void blk_queue_notify(struct virtio_pci *v, unsigned int q)
@@ -291,6 +319,7 @@ static void blk_queue_notify(struct virtio_pci *v, unsigned int q)
 			}
 			r->b = b;
 			r->head = chain.head;
+			r->t0_us = now_us();
 			if (vblk_parse(segs, &chain, &r->p)) {
 				free(r);
 				virtio_set_needs_reset(v,

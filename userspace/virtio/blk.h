@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 
 #include "block/blockdev.h"
+#include "stats/hist.h"
 #include "virtio/pci.h"
 
 /* Feature bits */
@@ -73,18 +74,30 @@ int vblk_to_blk_req(const struct vblk_parsed *p, u64 capacity_sectors,
 /* Fill the device configuration (little-endian) for a disk. */
 void vblk_config(u8 cfg[VIRTIO_BLK_CONFIG_LEN], u64 sectors);
 
+/*
+ * Per-device counters: the I/O thread writes them (relaxed atomics,
+ * nyx_stat_add()), query-stats reads them from the control thread.
+ * Requests are counted when they complete, by type; an unknown type
+ * counts in "unsupported". Bytes only for reads and writes that
+ * succeeded. Latency: from the request's parse (it left the ring) to
+ * its completion (status written, used entry pushed).
+ */
+struct vblk_stats {
+	u64 reads, writes, flushes, discards, write_zeroes, get_ids;
+	u64 unsupported;
+	u64 errors;			/* completed with a status other than OK */
+	u64 read_bytes, write_bytes;
+	u64 inflight;			/* submitted to the block layer */
+	struct nyx_hist latency;
+};
+
 struct virtio_blk {
 	struct virtio_pci vp;
 	struct blockdev *bd;
 	char id[VIRTIO_BLK_ID_BYTES];	/* GET_ID; zero-padded */
 	u8 config[VIRTIO_BLK_CONFIG_LEN];
 	bool readonly;
-	u64 inflight;			/* I/O thread only */
-	/* completed requests (I/O thread writes, query-stats reads) */
-	struct {
-		u64 reads, writes, flushes, others, errors;
-		u64 read_bytes, write_bytes;
-	} stats;
+	struct vblk_stats stats;
 };
 
 /* Open the image and build the PCI function (register it afterwards

@@ -175,8 +175,8 @@ static enum rx_result rx_deliver(struct virtio_net *n, u64 features)
 	for (i = 0; i < n->rx_nbufs; i++)
 		if (virtio_push(v, VIRTIO_NET_RXQ, n->heads[i], n->lens[i]))
 			return RX_BROKEN;
-	n->st.rx_frames++;
-	n->st.rx_bytes += len - VIRTIO_NET_HDR_LEN;
+	nyx_stat_add(&n->st.rx_frames, 1);
+	nyx_stat_add(&n->st.rx_bytes, len - VIRTIO_NET_HDR_LEN);
 	n->rx_pending = n->rx_off = n->rx_nbufs = 0;
 	return RX_DONE;
 
@@ -185,7 +185,8 @@ too_big:
 	rx_unpop(n, n->rx_nbufs);
 	pr_debug("%s %02x.0: %u-byte frame larger than the receive buffers, dropped",
 		 v->ops->name, v->pci.slot, len - VIRTIO_NET_HDR_LEN);
-	n->st.rx_dropped++;
+	nyx_stat_add(&n->st.rx_oversized, 1);
+	nyx_stat_add(&n->st.rx_dropped, 1);
 	n->rx_pending = n->rx_off = n->rx_nbufs = 0;
 	return RX_DROPPED;
 }
@@ -200,15 +201,18 @@ static bool rx_read(struct virtio_net *n, u64 features)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN)
+			if (errno != EAGAIN) {
+				nyx_stat_add(&n->st.rx_errors, 1);
 				pr_debug("%s: tap read: %s", n->vp.ops->name,
 					 strerror(errno));
+			}
 			return false;
 		}
 		if (r < VIRTIO_NET_HDR_LEN + VIRTIO_NET_ETH_HLEN ||
 		    r > VIRTIO_NET_HDR_LEN + VIRTIO_NET_MAX_FRAME ||
 		    !vnet_rx_hdr_fix(n->rx_buf, features)) {
-			n->st.rx_dropped++;
+			nyx_stat_add(&n->st.rx_bad, 1);
+			nyx_stat_add(&n->st.rx_dropped, 1);
 			continue;
 		}
 		n->rx_pending = r;
@@ -244,6 +248,7 @@ static void rx_process(struct virtio_net *n)
 		if (res != RX_NO_BUFS)
 			continue;
 		/* wait for buffers: the guest's kick resumes (rx_kick) */
+		nyx_stat_add(&n->st.rx_no_buffers, 1);
 		n->rx_waiting = true;
 		virtio_pci_poll_dev(v, false);
 		if (!virtio_queue_enable_notify(v, VIRTIO_NET_RXQ))
@@ -310,7 +315,8 @@ static bool tx_one(struct virtio_net *n, const struct vq_chain *c,
 	vq_copy_from_segs(hdr, sizeof(hdr), n->segs, c->nr_out, 0);
 	if (frame < VIRTIO_NET_ETH_HLEN || frame > VIRTIO_NET_MAX_FRAME ||
 	    !vnet_tx_hdr_ok(hdr, features)) {
-		n->st.tx_dropped++;
+		nyx_stat_add(&n->st.tx_bad, 1);
+		nyx_stat_add(&n->st.tx_dropped, 1);
 		return true;
 	}
 	store_le(hdr + 10, 0, 2);	/* num_buffers: unused on transmit */
@@ -319,7 +325,8 @@ static bool tx_one(struct virtio_net *n, const struct vq_chain *c,
 	cnt = tx_iov(n->segs, c->nr_out, VIRTIO_NET_HDR_LEN, iov,
 		     ARRAY_SIZE(iov));
 	if (cnt < 0) {
-		n->st.tx_dropped++;
+		nyx_stat_add(&n->st.tx_bad, 1);
+		nyx_stat_add(&n->st.tx_dropped, 1);
 		return true;
 	}
 	do {
@@ -329,16 +336,17 @@ static bool tx_one(struct virtio_net *n, const struct vq_chain *c,
 		/* a full queue drops like a wire; anything else the tap
 		 * refused (e.g. a GSO header it finds inconsistent) */
 		if (errno == EAGAIN || errno == ENOBUFS) {
-			n->st.tx_dropped++;
+			nyx_stat_add(&n->st.tx_full, 1);
+			nyx_stat_add(&n->st.tx_dropped, 1);
 		} else {
-			n->st.tx_errors++;
+			nyx_stat_add(&n->st.tx_errors, 1);
 			pr_debug("%s: tap write: %s", n->vp.ops->name,
 				 strerror(errno));
 		}
 		return true;
 	}
-	n->st.tx_frames++;
-	n->st.tx_bytes += frame;
+	nyx_stat_add(&n->st.tx_frames, 1);
+	nyx_stat_add(&n->st.tx_bytes, frame);
 	return true;
 }
 

@@ -25,6 +25,7 @@
 #define NYX_VIRTIO_NET_H
 
 #include "net/tap.h"
+#include "stats/hist.h"
 #include "virtio/pci.h"
 
 /* Feature bits (those of the offload mapping are in net/nic.h) */
@@ -65,9 +66,22 @@
 /* Chains per transmit round before the other work gets a turn. */
 #define VIRTIO_NET_TX_BURST		256
 
+/*
+ * Per-device counters: the I/O thread writes them (relaxed atomics,
+ * nyx_stat_add()), query-stats reads them from the control thread.
+ * Bytes are frame bytes (Ethernet header on, virtio header off).
+ * rx_dropped = rx_oversized + rx_bad, tx_dropped = tx_bad + tx_full.
+ */
 struct virtio_net_stats {
 	u64 rx_frames, rx_bytes, rx_dropped;
+	u64 rx_oversized;	/* larger than the receive buffers given */
+	u64 rx_bad;		/* runt, too long, offload the guest refused */
+	u64 rx_no_buffers;	/* a frame had to wait for receive buffers:
+				 * meanwhile the tap queues, then drops */
+	u64 rx_errors;		/* tap read errors other than EAGAIN */
 	u64 tx_frames, tx_bytes, tx_dropped, tx_errors;
+	u64 tx_bad;		/* bad length or header (offload not agreed) */
+	u64 tx_full;		/* the tap's queue was full */
 };
 
 /*
