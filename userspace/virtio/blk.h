@@ -73,6 +73,8 @@ int vblk_to_blk_req(const struct vblk_parsed *p, u64 capacity_sectors,
 /* Fill the device configuration (little-endian) for a disk. */
 void vblk_config(u8 cfg[VIRTIO_BLK_CONFIG_LEN], u64 sectors);
 
+struct vblk_req;
+
 struct virtio_blk {
 	struct virtio_pci vp;
 	struct blockdev *bd;
@@ -80,6 +82,10 @@ struct virtio_blk {
 	u8 config[VIRTIO_BLK_CONFIG_LEN];
 	bool readonly;
 	u64 inflight;			/* I/O thread only */
+	/* Requests finished while quarantined, held for device-reset (I/O
+	 * thread only; saveable as their heads and results). */
+	struct vblk_req *kept;
+	unsigned int nr_kept;
 	/* completed requests (I/O thread writes, query-stats reads) */
 	struct {
 		u64 reads, writes, flushes, others, errors;
