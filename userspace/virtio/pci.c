@@ -152,14 +152,17 @@ void virtio_pci_name(const struct virtio_pci *v, char *buf, size_t len)
 	snprintf(buf, len, "%s %02x.0", v->ops->name, v->pci.slot);
 }
 
+/* Lock-free: the completion path asks once per request. Writers hold
+ * v->lock and store atomically. */
 unsigned int virtio_quarantined(struct virtio_pci *v)
 {
-	unsigned int cls;
+	return __atomic_load_n(&v->qr.cls, __ATOMIC_ACQUIRE);
+}
 
-	pthread_mutex_lock(&v->lock);
-	cls = v->qr.cls;
-	pthread_mutex_unlock(&v->lock);
-	return cls;
+/* lock held */
+static void set_class(struct virtio_pci *v, unsigned int cls)
+{
+	__atomic_store_n(&v->qr.cls, cls, __ATOMIC_RELEASE);
 }
 
 /* lock held. The first failure wins: a backend error on a device the
@@ -169,7 +172,7 @@ static bool quarantine_locked(struct virtio_pci *v, unsigned int cls,
 {
 	if (v->qr.cls)
 		return false;
-	v->qr.cls = cls;
+	set_class(v, cls);
 	v->qr.count++;
 	snprintf(v->qr.reason, sizeof(v->qr.reason), "%s", why);
 	return true;
@@ -203,7 +206,7 @@ void virtio_set_needs_reset(struct virtio_pci *v, const char *why)
 		v->bad_chains++;
 		/* guest class even over a backend quarantine: the driver
 		 * must reset now, which ends both */
-		v->qr.cls = VIRTIO_QUARANTINE_NONE;
+		set_class(v, VIRTIO_QUARANTINE_NONE);
 		quarantine_locked(v, VIRTIO_QUARANTINE_GUEST, why);
 	}
 	vector = v->s.msix_config;
@@ -400,7 +403,7 @@ void virtio_pci_finish_reset(struct virtio_pci *v)
 	reset_regs_locked(v);
 	v->resetting = false;
 	/* a reset, the driver's or the operator's, ends a quarantine */
-	v->qr.cls = VIRTIO_QUARANTINE_NONE;
+	set_class(v, VIRTIO_QUARANTINE_NONE);
 	v->qr.reason[0] = '\0';
 	v->recover_pending = false;
 	notify = v->reset_notify;
@@ -577,7 +580,7 @@ static void queue_enable(struct virtio_pci *v, unsigned int sel)
 		 * unlocking */
 		v->s.status |= VIRTIO_STATUS_NEEDS_RESET;
 		v->bad_chains++;
-		v->qr.cls = VIRTIO_QUARANTINE_NONE;
+		set_class(v, VIRTIO_QUARANTINE_NONE);
 		quarantine_locked(v, VIRTIO_QUARANTINE_GUEST, why);
 	}
 }
@@ -1000,7 +1003,7 @@ int virtio_pci_device_reset(struct virtio_pci *v, char *err, size_t errlen)
 	cls = v->qr.cls;
 	if (cls == VIRTIO_QUARANTINE_BACKEND) {
 		/* the queues come back; the device retries what it kept */
-		v->qr.cls = VIRTIO_QUARANTINE_NONE;
+		set_class(v, VIRTIO_QUARANTINE_NONE);
 		v->qr.reason[0] = '\0';
 		v->recover_pending = true;
 	} else if (cls == VIRTIO_QUARANTINE_GUEST && !v->resetting) {
