@@ -376,13 +376,18 @@ static void blk_reset(struct virtio_pci *v)
 static void blk_recover(struct virtio_pci *v)
 {
 	struct virtio_blk *b = v->dev;
-	struct vblk_req *list = b->kept, *r;
+	struct vblk_req *list = NULL, *r;
 	int st;
 
 	/* quarantined again before we got here: keep everything */
 	if (virtio_quarantined(v))
 		return;
-	b->kept = NULL;
+	/* kept newest first: retry in the order they finished */
+	while ((r = b->kept)) {
+		b->kept = r->next;
+		r->next = list;
+		list = r;
+	}
 	b->nr_kept = 0;
 	while ((r = list)) {
 		list = r->next;
