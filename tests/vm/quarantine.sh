@@ -18,6 +18,10 @@
 #    breaks disk C and waits; DEVICE_ERROR class guest; device-reset puts C
 #    back to its power-on state with a configuration interrupt, the guest
 #    sets it up again and reads it.
+# 4. virtio-net (Linux guest, nyx.qnet=1): the test takes the NIC's tap
+#    down; the guest's first frames make the launcher's tap writes fail
+#    (EIO): DEVICE_ERROR class backend, quarantined; tap up, device-reset,
+#    and the guest's ping gets through.
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 # shellcheck source=tests/vm/linux-lib.sh
@@ -139,6 +143,61 @@ q_vhostile() {
 	fi
 }
 
+# Test 4: virtio-net, a tap the host takes down (writes fail with EIO).
+QN_BR=nyxqbr0
+QN_TAP=nyxq0
+QNS=/tmp/qn.sock
+
+qn_operator() {
+	log=$1
+	wait_for "$log" "GUEST INIT" 120 || { echo "STEP guest: no GUEST INIT"; return; }
+	[ -S "$QNS" ] || { echo "STEP socket: missing"; return; }
+	"$NYX" ctl --timeout 120 "$QNS" --wait-event DEVICE_ERROR >"$Q/qn-error.out" 2>&1 &
+	ev=$!
+	# nyx brought the tap up long ago; the guest's network comes later
+	ip link set "$QN_TAP" down && echo "STEP tap: down"
+	if ! wait $ev; then
+		echo "STEP device-error: no DEVICE_ERROR event"
+		ip link set "$QN_TAP" up
+		return
+	fi
+	dev=$(sed -n 's/.*"device": *"\([^"]*\)".*/\1/p' "$Q/qn-error.out" | head -n 1)
+	echo "STEP device-error: $dev"
+	wait_for "$log" "QNET-WAITING" 60 || echo "STEP guest: never waited"
+	"$NYX" ctl "$QNS" query-devices >"$Q/qn-devices.out" 2>&1
+	ip link set "$QN_TAP" up && echo "STEP tap: up"
+	if "$NYX" ctl "$QNS" device-reset "device=$dev" >"$Q/qn-reset.out" 2>&1; then
+		echo "STEP reset: ok"
+	else
+		echo "STEP reset: failed $(cat "$Q/qn-reset.out")"
+	fi
+}
+
+q_net() {
+	modprobe tun 2>/dev/null
+	modprobe bridge 2>/dev/null
+	ip link show "$QN_BR" >/dev/null 2>&1 || ip link add "$QN_BR" type bridge ||
+		{ fail "quarantine: virtio-net" "cannot make bridge $QN_BR"; return; }
+	ip addr add 169.254.78.1/16 dev "$QN_BR" 2>/dev/null
+	ip link set "$QN_BR" up
+	rm -f "$QNS" "$LINUX_LOGDIR/linux-1cpu-poweroff.log"
+	LINUX_ARGS="--control $QNS --nic tap,ifname=$QN_TAP,bridge=$QN_BR"
+	qn_operator "$LINUX_LOGDIR/linux-1cpu-poweroff.log" >"$Q/qn-ctl.out" 2>&1 &
+	op=$!
+	linux_test "quarantine: linux guest, virtio-net tap down" 1 poweroff nyx.qnet=1
+	kill $op 2>/dev/null
+	wait $op
+	sed 's/^/    /' "$Q/qn-ctl.out"
+	grep -h DEVICE_ERROR "$Q/qn-error.out" | cut -c1-200 | sed 's/^/    event: /'
+	run_cmd "quarantine: virtio-net DEVICE_ERROR class backend (tap write EIO)" sh -c \
+		"grep -q '\"class\": *\"backend\"' $Q/qn-error.out &&
+		 grep -q 'tap write: Input.\{0,2\}output error' $Q/qn-error.out &&
+		 grep -q '\"state\": *\"quarantined\"' $Q/qn-devices.out &&
+		 grep -q 'STEP reset: ok' $Q/qn-ctl.out"
+	ip link del "$QN_BR" 2>/dev/null
+	LINUX_ARGS=
+}
+
 if insmod_nyx; then
 	rm -rf "$Q"
 	mkdir -p "$Q/tmpfs"
@@ -191,6 +250,7 @@ if insmod_nyx; then
 			 grep -q 'GUEST PASS pwrbtn' $log"
 		umount "$Q/tmpfs"
 	fi
+	q_net
 	rmmod_nyx
 fi
 finish
