@@ -29,6 +29,9 @@
  * DEVICE_NEEDS_RESET with a configuration interrupt; the other queues,
  * devices and the host carry on. Writing 0 to device_status resets the
  * device: queues stop, the device's reset() drains requests in flight.
+ * Both that and a backend failure quarantine the device (struct
+ * virtio_quarantine below; Documentation/control.rst): its queues are
+ * not touched until a reset or the control socket's device-reset.
  *
  * State: struct virtio_pci_state holds every guest-visible register and
  * the queues' struct vq_state; the rest is derived or host resources.
