@@ -23,8 +23,15 @@
  *   - disk A broken, disk B still reads its sector 0 (direct and indirect
  *     chains); A stays broken and ignores kicks; after a reset A reads its
  *     sector 0 again
+ *   - with a third disk C (1 MiB, "NYX-VHOSTILE-CC\n"; tests/vm/quarantine.sh):
+ *     C reads, is broken by a chain that loops, and the guest waits (a
+ *     long, bounded wait) for the operator's device-reset on the control
+ *     socket: device_status then reads 0 without the guest writing it,
+ *     the queue is off, the ISR has the configuration bit; C is set up
+ *     again and reads its sector 0
  *   - prints "vhostile: device errors: N" (the suite checks that the
- *     launcher logged exactly N device errors, all on disk A)
+ *     launcher logged exactly N device errors, all on disk A; C's counts
+ *     when it is there)
  * Every wait reads a device register on each round, so it exits to the
  * host (Bochs never interrupts a nested guest that spins with IF=0) and
  * is bounded by WAIT_LOOPS rounds.
@@ -97,6 +104,8 @@
 
 #define RING_A		0x30000
 #define RING_B		0x40000
+#define RING_C		0x50000
+#define OPERATOR_LOOPS	100	/* x WAIT_LOOPS register reads */
 #define A_HDR		(RING_A + R_HDR)
 #define A_DATA		(RING_A + R_DATA)
 #define A_STATUS	(RING_A + R_STATUS)
@@ -147,6 +156,8 @@ main32:
 	movl $pattern_a, devs + D_PATTERN
 	movl $RING_B, devs + DEV_SIZE + D_RING
 	movl $pattern_b, devs + DEV_SIZE + D_PATTERN
+	movl $RING_C, devs + 2 * DEV_SIZE + D_RING
+	movl $pattern_c, devs + 2 * DEV_SIZE + D_PATTERN
 
 	/* ------------------------------------------------------------ */
 	PRINT "vhostile: PCI scan\n"
@@ -160,7 +171,7 @@ scan:
 	cmp $VIRTIO_BLK_ID, %eax
 	jne scan_next
 	mov ndev, %eax
-	cmp $2, %eax
+	cmp $3, %eax
 	jae scan_count
 	imul $DEV_SIZE, %eax, %ebp
 	add $devs, %ebp
@@ -175,7 +186,12 @@ scan_next:
 	inc %edi
 	cmp $32, %edi
 	jb scan
-	CHECK ndev, $2, "two virtio-blk functions (1af4:1042) on bus 0"
+	mov ndev, %eax
+	cmp $3, %eax
+	jne 1f
+	movl $1, have_c
+	mov $2, %eax
+1:	CHECK %eax, $2, "two (or three) virtio-blk functions (1af4:1042) on bus 0"
 
 	/* ------------------------------------------------------------ */
 	mov $devs, %ebp				/* disk A */
@@ -243,11 +259,72 @@ case_loop:
 	mov $1, %eax
 	call good_read
 
+	cmpl $0, have_c
+	je 9f
+	call operator_reset
+9:
 	PRINT "vhostile: device errors: "
 	mov nerrors, %eax
 	call guest_putdec32
 	PRINT "\n"
 	PASS
+
+/* ------------------------------------------------------------------ */
+/* Disk C: broken by the guest, brought back by the operator's
+ * device-reset (the launcher's quarantine, class guest). */
+operator_reset:
+	PRINT "vhostile: disk C reads\n"
+	mov $(devs + 2 * DEV_SIZE), %ebp
+	call dev_setup
+	xor %eax, %eax
+	call good_read
+	/* head 0 chains to itself */
+	mov D_RING(%ebp), %edi
+	lea R_HDR(%edi), %eax
+	mov %eax, R_DESC(%edi)
+	movl $0, R_DESC + 4(%edi)
+	movl $16, R_DESC + 8(%edi)
+	movw $D_NEXT, R_DESC + 12(%edi)
+	movw $0, R_DESC + 14(%edi)
+	xor %eax, %eax
+	mov $1, %ecx
+	call submit
+	call wait_needs_reset
+	and $S_NEEDS_RESET, %eax
+	CHECK %eax, $S_NEEDS_RESET, "disk C: a chain that loops gives NEEDS_RESET"
+	call wait_isr_config
+	CHECK %eax, $ISR_CONFIG, "disk C: configuration change in the ISR"
+	incl nerrors
+	PRINT "vhostile: disk C broken, waiting for device-reset\n"
+	/* until device_status reads 0: the guest never writes it here */
+	mov D_COMMON(%ebp), %ebx
+	mov $OPERATOR_LOOPS, %edx
+1:	mov $WAIT_LOOPS, %ecx
+2:	movzbl C_STATUS(%ebx), %eax
+	test %eax, %eax
+	jz 3f
+	pause
+	loop 2b
+	dec %edx
+	jnz 1b
+3:	CHECK %eax, $0, "disk C: device_status 0 after device-reset"
+	call wait_isr_config
+	CHECK %eax, $ISR_CONFIG, "disk C: configuration interrupt after device-reset"
+	mov D_COMMON(%ebp), %ebx
+	movw $0, C_QSELECT(%ebx)
+	movzwl C_QENABLE(%ebx), %eax
+	CHECK %eax, $0, "disk C: queue 0 disabled after device-reset"
+	movl $1, C_GFSELECT(%ebx)
+	mov C_GF(%ebx), %eax
+	CHECK %eax, $0, "disk C: driver features cleared after device-reset"
+	PRINT "vhostile: disk C was reset, setting it up again\n"
+	call dev_setup
+	xor %eax, %eax
+	call good_read
+	mov $1, %eax
+	call good_read
+	PRINT "vhostile: disk C works again after device-reset\n"
+	ret
 
 /* ------------------------------------------------------------------ */
 /* PCI configuration space through CF8/CFC. %eax: CONFIG_ADDRESS of any
@@ -660,6 +737,7 @@ case_good:
 	.balign 4
 pattern_a:	.ascii "NYX-VHOSTILE-AA\n"
 pattern_b:	.ascii "NYX-VHOSTILE-BB\n"
+pattern_c:	.ascii "NYX-VHOSTILE-CC\n"
 
 /* All on disk A (its RAM at RING_A). The first case must stay the
  * descriptor loop: it also breaks disk A for the disk B test. A section
@@ -807,5 +885,6 @@ cap_hdr:	.long 0
 cap_bar:	.long 0
 cap_budget:	.long 0
 gr_indirect:	.long 0
+have_c:		.long 0
 	.balign 16
-devs:		.space 2 * DEV_SIZE
+devs:		.space 3 * DEV_SIZE

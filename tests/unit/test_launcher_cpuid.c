@@ -307,8 +307,10 @@ static void test_kvm_pv(void)
 	/* twice is refused, a full table too */
 	CHECK_EQ(cpuid_set_kvm_pv(&t, 0), -EEXIST);
 	CHECK_EQ(cpuid_build(&t, fake_query, 2), 0);
-	while (t.nent < NYX_MAX_CPUID_ENTRIES - 1)
-		t.entries[t.nent++].function = 0x12340000 + t.nent;
+	while (t.nent < NYX_MAX_CPUID_ENTRIES - 1) {
+		t.entries[t.nent].function = 0x12340000 + t.nent;
+		t.nent++;
+	}
 	CHECK_EQ(cpuid_set_kvm_pv(&t, 0), -E2BIG);
 }
 

@@ -25,6 +25,7 @@ struct fake {
 	int paused, quits, powerdowns, resets;
 	int fail;
 	char comp[32], level[32];
+	char reset_dev[32];
 };
 
 static int f_status(void *o, json_object *ret)
@@ -120,10 +121,34 @@ static int f_log(void *o, const char *comp, const char *level, char *err,
 	return 0;
 }
 
+static int f_devices(void *o, json_object *ret)
+{
+	json_object *d = json_object_new_object();
+
+	(void)o;
+	json_object_object_add(d, "device", json_object_new_string("virtio-blk 01.0"));
+	json_object_object_add(d, "state", json_object_new_string("quarantined"));
+	json_object_array_add(ret, d);
+	return 0;
+}
+
+static int f_dev_reset(void *o, const char *dev, char *err, size_t len)
+{
+	struct fake *f = o;
+
+	if (strcmp(dev, "virtio-blk 01.0")) {
+		snprintf(err, len, "device-reset: no device '%s'", dev);
+		return -ENODEV;
+	}
+	snprintf(f->reset_dev, sizeof(f->reset_dev), "%s", dev);
+	return 0;
+}
+
 static const struct qmp_ops fake_ops = {
 	.query_status = f_status, .pause = f_pause, .resume = f_resume,
 	.quit = f_quit, .powerdown = f_powerdown, .reset = f_reset,
 	.query_cpus = f_cpus, .query_stats = f_stats, .set_log_level = f_log,
+	.query_devices = f_devices, .device_reset = f_dev_reset,
 };
 
 static struct fake fk;
@@ -212,6 +237,21 @@ static void test_dispatch(void)
 		  QMP_ERR_GENERIC, "missing argument 'level'");
 	err_reply("{\"execute\": \"set-log-level\", \"arguments\": {\"level\": 3}}",
 		  QMP_ERR_GENERIC, "argument 'level' must be a string");
+	/* device-reset needs a device name, a string */
+	err_reply("{\"execute\": \"device-reset\"}", QMP_ERR_GENERIC,
+		  "missing argument 'device'");
+	err_reply("{\"execute\": \"device-reset\", \"arguments\": {\"device\": 1}}",
+		  QMP_ERR_GENERIC, "argument 'device' must be a string");
+	err_reply("{\"execute\": \"device-reset\", \"arguments\": {\"device\": \"x\"}}",
+		  QMP_ERR_GENERIC, "no device 'x'");
+	CHECK_EQ(fk.reset_dev[0], 0);
+	ok_reply("{\"execute\": \"device-reset\", \"arguments\": {\"device\": \"virtio-blk 01.0\"}}");
+	CHECK(!strcmp(fk.reset_dev, "virtio-blk 01.0"));
+	o = ask("{\"execute\": \"query-devices\"}");
+	CHECK(o && json_object_object_get_ex(o, "return", &r) &&
+	      json_object_is_type(r, json_type_array) &&
+	      json_object_array_length(r) == 1);
+	json_object_put(o);
 	CHECK_EQ(fk.quits, 0);
 
 	/* a line over the limit is refused unparsed */

@@ -5,7 +5,12 @@
  * thread: the tests call the device's queue handler and drain the block
  * layer themselves.
  */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "arch/x86/pc.h"
@@ -455,6 +460,170 @@ static void test_blk(void)
 	unlink(img_path);
 }
 
+/* ---------------------------------------------------------------------
+ * Quarantine: a backend error keeps the request for device-reset, a guest
+ * error resets the device on device-reset; either reset by the driver
+ * ends it.
+ */
+static unsigned int nr_events;
+static char last_cls[16], last_why[VIRTIO_REASON_LEN];
+
+static void error_hook(const char *name, const char *cls, const char *why)
+{
+	(void)name;
+	nr_events++;
+	snprintf(last_cls, sizeof(last_cls), "%s", cls);
+	snprintf(last_why, sizeof(last_why), "%s", why);
+}
+
+/* A write or read with descriptors 3h..3h+2: header at BUF + 0x200 h,
+ * status at BUF + 0x100 + h, 512 bytes of data at BUF + 0x2000 + 0x200 h.
+ * Kicks and waits for the block layer; no check of the result. */
+static void submit(struct virtio_blk *b, u16 h, u32 type, u64 sector)
+{
+	u64 hdr = BUF + 0x200 * h, data = BUF + 0x2000 + 0x200 * h;
+	u16 d = 3 * h;
+
+	store_le(vm.ram + hdr, type, 4);
+	store_le(vm.ram + hdr + 4, 0, 4);
+	store_le(vm.ram + hdr + 8, sector, 8);
+	vm.ram[BUF + 0x100 + h] = 0xee;
+	put_desc(d, hdr, 16, VQ_DESC_F_NEXT, d + 1);
+	put_desc(d + 1, data, 512, VQ_DESC_F_NEXT |
+		 (type == VIRTIO_BLK_T_IN ? VQ_DESC_F_WRITE : 0), d + 2);
+	put_desc(d + 2, BUF + 0x100 + h, 1, VQ_DESC_F_WRITE, 0);
+	make_avail(d);
+	b->vp.ops->queue_notify(&b->vp, 0);
+	blockdev_drain(b->bd);
+}
+
+static void test_quarantine(void)
+{
+	struct disk_spec spec = { 0 };
+	struct virtio_blk b;
+	struct rlimit lim, small;
+	char err[128] = "";
+	char path[] = "/tmp/nyx-vblk-q-XXXXXX";
+	u8 file[512];
+	int fd = mkstemp(path);
+	unsigned int i;
+
+	CHECK(fd >= 0);
+	CHECK_EQ(ftruncate(fd, 1 << 20), 0);
+	setup_bus();
+	spec.path = path;
+	CHECK_EQ(virtio_blk_init(&b, &spec, &vm), 0);
+	CHECK_EQ(pci_register(&pb, &b.vp.pci), 0);
+	virtio_error_hook = error_hook;
+	nr_events = 0;
+	driver_setup(&b.vp);
+
+	/* healthy: device-reset is an error */
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_NONE);
+	CHECK_EQ(virtio_pci_device_reset(&b.vp, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "virtio-blk") && strstr(err, "not quarantined"));
+
+	/* The image cannot grow past 512 KiB (EFBIG, like a full disk):
+	 * a write at 768 KiB fails in the backend. */
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK_EQ(getrlimit(RLIMIT_FSIZE, &lim), 0);
+	small = lim;
+	small.rlim_cur = 512 * 1024;
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+	for (i = 0; i < 512; i++)
+		vm.ram[BUF + 0x2000 + i] = i ^ 0x5a;
+	submit(&b, 0, VIRTIO_BLK_T_OUT, 1536);
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_BACKEND);
+	CHECK_EQ(nr_events, 1);
+	CHECK(!strcmp(last_cls, "backend"));
+	CHECK(strstr(last_why, "write at byte 786432") != NULL);
+	/* kept: nothing used, status untouched, not NEEDS_RESET */
+	CHECK_EQ(used_idx(), 0);
+	CHECK_EQ(vm.ram[BUF + 0x100], 0xee);
+	CHECK_EQ(b.nr_kept, 1);
+	CHECK(!(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1) &
+		VIRTIO_STATUS_NEEDS_RESET));
+	/* the queue is not processed meanwhile: a read stays in the ring */
+	submit(&b, 1, VIRTIO_BLK_T_IN, 0);
+	CHECK_EQ(used_idx(), 0);
+	CHECK_EQ(vm.ram[BUF + 0x101], 0xee);
+	CHECK_EQ(nr_events, 1);
+
+	/* space again, device-reset: the write is retried and lands, the
+	 * read is then served */
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK_EQ(virtio_pci_device_reset(&b.vp, err, sizeof(err)), 0);
+	blockdev_drain(b.bd);
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_NONE);
+	CHECK_EQ(b.nr_kept, 0);
+	CHECK_EQ(used_idx(), 1);
+	CHECK_EQ(vm.ram[BUF + 0x100], VIRTIO_BLK_S_OK);
+	CHECK_EQ(pread(fd, file, 512, 1536 * 512), 512);
+	CHECK(!memcmp(file, vm.ram + BUF + 0x2000, 512));
+	b.vp.ops->queue_notify(&b.vp, 0);	/* the transport's kick */
+	blockdev_drain(b.bd);
+	CHECK_EQ(used_idx(), 2);
+	CHECK_EQ(vm.ram[BUF + 0x101], VIRTIO_BLK_S_OK);
+	CHECK_EQ(virtio_pci_device_reset(&b.vp, err, sizeof(err)), -EINVAL);
+
+	/* a backend quarantine ended by the driver's reset: the kept
+	 * request is dropped (ASan: not leaked) */
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+	submit(&b, 0, VIRTIO_BLK_T_OUT, 1536);
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_BACKEND);
+	CHECK_EQ(b.nr_kept, 1);
+	CHECK_EQ(nr_events, 2);
+	wr(&b.vp, VIRTIO_PCI_COMMON_STATUS, 0, 1);
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_NONE);
+	CHECK_EQ(b.nr_kept, 0);
+	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1), 0);
+
+	/* guest error: a descriptor loop */
+	driver_setup(&b.vp);
+	rd(&b.vp, VIRTIO_PCI_ISR_OFF, 1);
+	put_desc(0, BUF, 16, VQ_DESC_F_NEXT, 1);
+	put_desc(1, BUF + 0x1000, 512, VQ_DESC_F_NEXT, 0);
+	make_avail(0);
+	b.vp.ops->queue_notify(&b.vp, 0);
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_GUEST);
+	CHECK_EQ(nr_events, 3);
+	CHECK(!strcmp(last_cls, "guest"));
+	CHECK(strstr(last_why, "loops") != NULL);
+	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1),
+		 0xf | VIRTIO_STATUS_NEEDS_RESET);
+	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_ISR_OFF, 1), VIRTIO_ISR_CONFIG);
+	/* device-reset: power-on state (status 0, queue off, features
+	 * cleared) and a configuration interrupt */
+	CHECK_EQ(virtio_pci_device_reset(&b.vp, err, sizeof(err)), 0);
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_NONE);
+	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1), 0);
+	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_ISR_OFF, 1), VIRTIO_ISR_CONFIG);
+	wr(&b.vp, VIRTIO_PCI_COMMON_GFSELECT, 1, 4);
+	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_GF, 4), 0);
+	wr(&b.vp, VIRTIO_PCI_COMMON_Q_SELECT, 0, 2);
+	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
+	CHECK_EQ(b.vp.qr.count, 3);
+	/* and the driver can set it up again */
+	driver_setup(&b.vp);
+	CHECK_EQ(request(&b, VIRTIO_BLK_T_IN, 1536, 512, true), 0);
+
+	/* a bad queue setup is a guest error too, with its event */
+	wr(&b.vp, VIRTIO_PCI_COMMON_STATUS, 0, 1);
+	wr(&b.vp, VIRTIO_PCI_COMMON_STATUS, 3, 1);
+	wr(&b.vp, VIRTIO_PCI_COMMON_Q_SELECT, 0, 2);
+	wr(&b.vp, VIRTIO_PCI_COMMON_Q_DESCLO, 0x12345001, 4);
+	wr(&b.vp, VIRTIO_PCI_COMMON_Q_ENABLE, 1, 2);
+	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_GUEST);
+	CHECK_EQ(nr_events, 4);
+	CHECK(strstr(last_why, "queue 0 setup") != NULL);
+
+	virtio_error_hook = NULL;
+	virtio_blk_exit(&b);
+	close(fd);
+	unlink(path);
+}
+
 /* vblk_parse on hand-made segment lists: split header, status inside a
  * data segment, missing pieces. */
 static void test_parse(void)
@@ -509,6 +678,7 @@ int main(void)
 	test_queue_regs();
 	test_parse();
 	test_blk();
+	test_quarantine();
 	free(vm.ram);
 	return test_summary("launcher_virtio");
 }

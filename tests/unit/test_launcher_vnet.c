@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -546,6 +547,52 @@ static void test_rx_bad(void)
 	CHECK_EQ(used_idx(RX_USED), 0);
 }
 
+/* The tap fails (here: its peer is gone): the device is quarantined with
+ * class backend, the frame stays in the ring, and after device-reset (a
+ * working tap again) it is sent. */
+static void test_tx_backend(void)
+{
+	u8 buf[256];
+	char err[128];
+	int sv[2];
+	u32 i;
+
+	setup(0);
+	memset(vm.ram + TX_BUF, 0, VIRTIO_NET_HDR_LEN);
+	for (i = 0; i < 60; i++)
+		vm.ram[TX_BUF + 0x100 + i] = (u8)(i + 3);
+	put_desc(TX_DESC, 0, TX_BUF, VIRTIO_NET_HDR_LEN, VQ_DESC_F_NEXT, 1);
+	put_desc(TX_DESC, 1, TX_BUF + 0x100, 60, 0, 0);
+	close(peer);
+	make_avail(TX_AVAIL, &tx_avail, 0);
+	kick(VIRTIO_NET_TXQ);
+	CHECK_EQ(virtio_quarantined(&net.vp), VIRTIO_QUARANTINE_BACKEND);
+	CHECK(strstr(net.vp.qr.reason, "tap write") != NULL);
+	CHECK_EQ(used_idx(TX_USED), 0);
+	CHECK_EQ(net.st.tx_errors, 1);
+	CHECK_EQ(status() & VIRTIO_STATUS_NEEDS_RESET, 0);
+	/* kicks change nothing while quarantined */
+	kick(VIRTIO_NET_TXQ);
+	CHECK_EQ(net.st.tx_errors, 1);
+	CHECK_EQ(used_idx(TX_USED), 0);
+
+	/* a working tap again, then the operator's device-reset */
+	CHECK_EQ(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	CHECK(dup2(sv[0], net.fd) == net.fd);
+	close(sv[0]);
+	peer = sv[1];
+	CHECK_EQ(virtio_pci_device_reset(&net.vp, err, sizeof(err)), 0);
+	CHECK_EQ(virtio_quarantined(&net.vp), VIRTIO_QUARANTINE_NONE);
+	kick(VIRTIO_NET_TXQ);		/* the transport kicks every queue */
+	CHECK_EQ(used_idx(TX_USED), 1);
+	CHECK_EQ(read(peer, buf, sizeof(buf)), VIRTIO_NET_HDR_LEN + 60);
+	CHECK_EQ(buf[VIRTIO_NET_HDR_LEN + 59], 62);
+	CHECK_EQ(net.st.tx_frames, 1);
+	CHECK_EQ(virtio_pci_device_reset(&net.vp, err, sizeof(err)), -EINVAL);
+}
+
 int main(void)
 {
 	vm.ram = calloc(1, RAM_SIZE);
@@ -557,6 +604,7 @@ int main(void)
 	test_rx_plain();
 	test_rx_mergeable();
 	test_rx_bad();
+	test_tx_backend();
 	virtio_net_exit(&net);
 	close(net.fd);
 	close(peer);

@@ -33,6 +33,11 @@ static const struct qmp_arg log_args[] = {
 	{ NULL, json_type_null, 0 },
 };
 
+static const struct qmp_arg device_args[] = {
+	{ "device", json_type_string, 1 },
+	{ NULL, json_type_null, 0 },
+};
+
 static const struct qmp_cmd commands[] = {
 	{ "qmp_capabilities", NULL, "accepted for QMP clients; does nothing" },
 	{ "query-commands", NULL, "the list of commands" },
@@ -45,6 +50,9 @@ static const struct qmp_cmd commands[] = {
 	{ "query-cpus", NULL, "per-vCPU id, RIP, halted" },
 	{ "query-stats", NULL, "exit and device counters" },
 	{ "set-log-level", log_args, "level [component]" },
+	{ "query-devices", NULL, "devices and their quarantine state" },
+	{ "device-reset", device_args,
+	  "device: end a device's quarantine (retry or reset it)" },
 };
 
 static json_object *error_obj(const char *class, const char *desc)
@@ -205,6 +213,14 @@ static int run_cmd(const struct qmp_ops *ops, void *opaque,
 	if (!strcmp(n, "set-log-level"))
 		return ops->set_log_level(opaque, arg_str(args, "component"),
 					  arg_str(args, "level"), err, errlen);
+	if (!strcmp(n, "query-devices") && ops->query_devices) {
+		json_object_put(*ret);
+		*ret = json_object_new_array();
+		return ops->query_devices(opaque, *ret);
+	}
+	if (!strcmp(n, "device-reset") && ops->device_reset)
+		return ops->device_reset(opaque, arg_str(args, "device"), err,
+					 errlen);
 	snprintf(err, errlen, "%s: not implemented", n);
 	return -ENOSYS;
 }

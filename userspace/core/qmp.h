@@ -38,6 +38,10 @@ struct qmp_ops {
 	/* component may be NULL (the default level) */
 	int (*set_log_level)(void *opaque, const char *component,
 			     const char *level, char *err, size_t errlen);
+	/* ret is an array; NULL callbacks: "not implemented" */
+	int (*query_devices)(void *opaque, json_object *ret);
+	int (*device_reset)(void *opaque, const char *device, char *err,
+			    size_t errlen);
 };
 
 /*

@@ -409,6 +409,76 @@ static int query_stats(void *opaque, json_object *ret)
 }
 #undef ADD
 
+/* query-devices: one object per started virtio device. */
+static int add_device(struct virtio_pci *v, void *arg)
+{
+	json_object *o = json_object_new_object();
+	unsigned int cls;
+	char name[32], why[VIRTIO_REASON_LEN];
+	u64 count;
+
+	virtio_pci_name(v, name, sizeof(name));
+	pthread_mutex_lock(&v->lock);
+	cls = v->qr.cls;
+	count = v->qr.count;
+	memcpy(why, v->qr.reason, sizeof(why));
+	pthread_mutex_unlock(&v->lock);
+	json_object_object_add(o, "device", json_object_new_string(name));
+	json_object_object_add(o, "type", json_object_new_string(v->ops->name));
+	json_object_object_add(o, "slot", json_object_new_int(v->pci.slot));
+	json_object_object_add(o, "state",
+			       json_object_new_string(cls ? "quarantined" : "ok"));
+	json_object_object_add(o, "class", cls ?
+			       json_object_new_string(virtio_qclass_name(cls)) :
+			       NULL);
+	json_object_object_add(o, "reason",
+			       cls ? json_object_new_string(why) : NULL);
+	json_object_object_add(o, "quarantines", u64_obj(count));
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+static int query_devices(void *opaque, json_object *ret)
+{
+	(void)opaque;
+	return virtio_pci_for_each(add_device, ret);
+}
+
+struct reset_arg {
+	const char *name;
+	char *err;
+	size_t errlen;
+	bool found;
+};
+
+static int reset_one(struct virtio_pci *v, void *arg)
+{
+	struct reset_arg *a = arg;
+	char name[32];
+
+	virtio_pci_name(v, name, sizeof(name));
+	if (strcmp(name, a->name))
+		return 0;
+	a->found = true;
+	return virtio_pci_device_reset(v, a->err, a->errlen);
+}
+
+static int device_reset(void *opaque, const char *name, char *err,
+			size_t errlen)
+{
+	struct reset_arg a = { name, err, errlen, false };
+	int r;
+
+	(void)opaque;
+	r = virtio_pci_for_each(reset_one, &a);
+	if (!a.found) {
+		snprintf(err, errlen, "device-reset: no device '%.64s' (see query-devices)",
+			 name);
+		return -ENODEV;
+	}
+	return r;
+}
+
 static int set_log_level(void *opaque, const char *comp, const char *level,
 			 char *err, size_t errlen)
 {
@@ -436,6 +506,8 @@ const struct qmp_ops vmctl_ops = {
 	.query_cpus = query_cpus,
 	.query_stats = query_stats,
 	.set_log_level = set_log_level,
+	.query_devices = query_devices,
+	.device_reset = device_reset,
 };
 
 const char *vmctl_exit_reason(int status, int signo)
@@ -470,13 +542,12 @@ void vmctl_shutdown_events(struct vmctl *c, int status, int signo)
 	control_event("SHUTDOWN", data);
 }
 
-void vmctl_device_error(const char *dev, unsigned int slot, const char *why)
+void vmctl_device_error(const char *name, const char *cls, const char *why)
 {
 	json_object *data = json_object_new_object();
-	char name[32];
 
-	snprintf(name, sizeof(name), "%s %02x.0", dev, slot);
 	json_object_object_add(data, "device", json_object_new_string(name));
 	json_object_object_add(data, "reason", json_object_new_string(why));
+	json_object_object_add(data, "class", json_object_new_string(cls));
 	control_event("DEVICE_ERROR", data);
 }

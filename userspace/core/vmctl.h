@@ -50,7 +50,8 @@ const char *vmctl_exit_reason(int status, int signo);
 /* At the end of a run: RESET (status 8) then SHUTDOWN events. */
 void vmctl_shutdown_events(struct vmctl *c, int status, int signo);
 
-/* DEVICE_ERROR from the virtio devices (virtio_error_hook). */
-void vmctl_device_error(const char *dev, unsigned int slot, const char *why);
+/* DEVICE_ERROR from the virtio devices (virtio_error_hook): device name,
+ * quarantine class ("guest"|"backend"), reason. */
+void vmctl_device_error(const char *name, const char *cls, const char *why);
 
 #endif

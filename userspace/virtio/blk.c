@@ -3,6 +3,7 @@
  * virtio-blk over the block layer. See blk.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -188,6 +189,8 @@ struct vblk_req {
 	u16 head;
 	u32 in_len;		/* bytes written to the chain */
 	u64 t0_us;		/* when it left the ring (latency) */
+	int ret;		/* kept while quarantined: the result */
+	struct vblk_req *next;	/* on b->kept */
 	struct vblk_parsed p;
 };
 
@@ -248,15 +251,51 @@ static void finish(struct virtio_blk *b, struct vblk_req *r, u8 st,
 	free(r);
 }
 
+/*
+ * An error of the image itself (full filesystem, I/O error), not of the
+ * request: werror/rerror=stop. -EINVAL and -EOPNOTSUPP say the request
+ * cannot be done, which retrying would not change; discards are advisory.
+ */
+static bool backend_error(const struct blk_req *br, int ret)
+{
+	return ret && ret != -EINVAL && ret != -EOPNOTSUPP &&
+	       br->op != BLK_OP_DISCARD;
+}
+
+/* Hold a finished request while the device is quarantined. */
+static void keep(struct virtio_blk *b, struct vblk_req *r, int ret)
+{
+	r->ret = ret;
+	r->next = b->kept;
+	b->kept = r;
+	b->nr_kept++;
+}
+
 static void req_done(struct blk_req *br, int ret)
 {
 	struct vblk_req *r = br->opaque;
 	struct virtio_blk *b = r->b;
+	char why[VIRTIO_REASON_LEN];
 
 	if (ret)
 		pr_debug("%s: request %u: %s", b->vp.ops->name, r->head,
 			 strerror(-ret));
 	nyx_stat_add(&b->stats.inflight, -1ull);
+	if (backend_error(&r->br, ret)) {
+		snprintf(why, sizeof(why), "%s at byte %llu: %s",
+			 r->br.op == BLK_OP_READ ? "read" :
+			 r->br.op == BLK_OP_FLUSH ? "flush" : "write",
+			 (unsigned long long)r->br.offset, strerror(-ret));
+		virtio_quarantine_backend(&b->vp, why);
+	}
+	/* Quarantined (now or before, for any reason): the request stays
+	 * where it is, neither its status nor the used ring is written (nor
+	 * is it counted yet). A backend device-reset retries or completes it
+	 * (blk_recover), a reset of the device drops it (blk_reset). */
+	if (virtio_quarantined(&b->vp)) {
+		keep(b, r, ret);
+		return;
+	}
 	finish(b, r, ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK,
 	       ret ? 1 : r->in_len);
 }
@@ -340,12 +379,62 @@ static void blk_dev_fd_ready(struct virtio_pci *v)
 	blockdev_complete(b->bd);
 }
 
+/* Drop the kept requests: the driver reset the device, they are void. */
+static void drop_kept(struct virtio_blk *b)
+{
+	struct vblk_req *r;
+
+	while ((r = b->kept)) {
+		b->kept = r->next;
+		free(r);
+	}
+	b->nr_kept = 0;
+}
+
 static void blk_reset(struct virtio_pci *v)
 {
 	struct virtio_blk *b = v->dev;
 
 	/* the completions' pushes are dropped: the transport is resetting */
 	blockdev_drain(b->bd);
+	drop_kept(b);
+}
+
+/* Backend device-reset: retry the failed requests, complete the others
+ * that finished meanwhile. A retry that fails again quarantines again. */
+static void blk_recover(struct virtio_pci *v)
+{
+	struct virtio_blk *b = v->dev;
+	struct vblk_req *list = NULL, *r;
+	int st;
+
+	/* quarantined again before we got here: keep everything */
+	if (virtio_quarantined(v))
+		return;
+	/* kept newest first: retry in the order they finished */
+	while ((r = b->kept)) {
+		b->kept = r->next;
+		r->next = list;
+		list = r;
+	}
+	b->nr_kept = 0;
+	while ((r = list)) {
+		list = r->next;
+		if (!r->ret) {
+			finish(b, r, VIRTIO_BLK_S_OK, r->in_len);
+			continue;
+		}
+		if (!backend_error(&r->br, r->ret)) {
+			finish(b, r, VIRTIO_BLK_S_IOERR, 1);
+			continue;
+		}
+		nyx_stat_add(&b->stats.inflight, 1);
+		st = blockdev_submit(b->bd, &r->br);
+		if (!st)
+			continue;
+		nyx_stat_add(&b->stats.inflight, -1ull);
+		finish(b, r, VIRTIO_BLK_S_IOERR, 1);
+	}
 }
 
 static void blk_config_read(struct virtio_pci *v, u32 off, void *data,
@@ -372,6 +461,7 @@ static void blk_config_read(struct virtio_pci *v, u32 off, void *data,
 	.queue_notify = blk_queue_notify,				\
 	.dev_fd_ready = blk_dev_fd_ready,				\
 	.reset = blk_reset,						\
+	.recover = blk_recover,						\
 }
 
 static const struct virtio_dev_ops blk_ops_template =

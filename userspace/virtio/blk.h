@@ -91,12 +91,18 @@ struct vblk_stats {
 	struct nyx_hist latency;
 };
 
+struct vblk_req;
+
 struct virtio_blk {
 	struct virtio_pci vp;
 	struct blockdev *bd;
 	char id[VIRTIO_BLK_ID_BYTES];	/* GET_ID; zero-padded */
 	u8 config[VIRTIO_BLK_CONFIG_LEN];
 	bool readonly;
+	/* Requests finished while quarantined, held for device-reset (I/O
+	 * thread only; saveable as their heads and results). */
+	struct vblk_req *kept;
+	unsigned int nr_kept;
 	struct vblk_stats stats;
 };
 

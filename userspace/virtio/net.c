@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <linux/if_tun.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/uio.h>
@@ -294,9 +295,12 @@ static int tx_iov(const struct vq_seg *segs, u32 nr, u32 offset,
 	return cnt;
 }
 
-/* One transmit chain; false if it broke the protocol (NEEDS_RESET). */
-static bool tx_one(struct virtio_net *n, const struct vq_chain *c,
-		   u64 features)
+enum tx_result { TX_DONE, TX_BROKEN, TX_BACKEND };
+
+/* One transmit chain: TX_BROKEN if it broke the protocol (NEEDS_RESET),
+ * TX_BACKEND if the tap failed (the chain is still the driver's). */
+static enum tx_result tx_one(struct virtio_net *n, const struct vq_chain *c,
+			     u64 features)
 {
 	struct iovec iov[VIRTIO_NET_MAX_SEGS + 1];
 	u8 hdr[VIRTIO_NET_HDR_LEN];
@@ -308,7 +312,7 @@ static bool tx_one(struct virtio_net *n, const struct vq_chain *c,
 		virtio_set_needs_reset(&n->vp, c->nr_in ?
 			"transmit chain with writable descriptors" :
 			"transmit chain shorter than the header");
-		return false;
+		return TX_BROKEN;
 	}
 	frame = c->out_len - VIRTIO_NET_HDR_LEN;
 	/* a private copy: the guest cannot change it after the check */
@@ -317,7 +321,7 @@ static bool tx_one(struct virtio_net *n, const struct vq_chain *c,
 	    !vnet_tx_hdr_ok(hdr, features)) {
 		nyx_stat_add(&n->st.tx_bad, 1);
 		nyx_stat_add(&n->st.tx_dropped, 1);
-		return true;
+		return TX_DONE;
 	}
 	store_le(hdr + 10, 0, 2);	/* num_buffers: unused on transmit */
 	iov[0].iov_base = hdr;
@@ -327,27 +331,48 @@ static bool tx_one(struct virtio_net *n, const struct vq_chain *c,
 	if (cnt < 0) {
 		nyx_stat_add(&n->st.tx_bad, 1);
 		nyx_stat_add(&n->st.tx_dropped, 1);
-		return true;
+		return TX_DONE;
 	}
 	do {
 		r = writev(n->fd, iov, cnt);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0) {
-		/* a full queue drops like a wire; anything else the tap
-		 * refused (e.g. a GSO header it finds inconsistent) */
+		/* a full queue drops like a wire; a frame the tap refused
+		 * (EINVAL: e.g. a GSO header it finds inconsistent) is the
+		 * frame's fault; anything else is the tap's: quarantine, the
+		 * frame is sent again after device-reset */
 		if (errno == EAGAIN || errno == ENOBUFS) {
 			nyx_stat_add(&n->st.tx_full, 1);
 			nyx_stat_add(&n->st.tx_dropped, 1);
-		} else {
+		} else if (errno == EINVAL) {
 			nyx_stat_add(&n->st.tx_errors, 1);
 			pr_debug("%s: tap write: %s", n->vp.ops->name,
 				 strerror(errno));
+		} else {
+			nyx_stat_add(&n->st.tx_errors, 1);
+			return TX_BACKEND;	/* errno kept for the caller */
 		}
-		return true;
+		return TX_DONE;
 	}
 	nyx_stat_add(&n->st.tx_frames, 1);
 	nyx_stat_add(&n->st.tx_bytes, frame);
-	return true;
+	return TX_DONE;
+}
+
+/* The tap failed: the chain just popped goes back to the ring (it is
+ * the last one popped: each is pushed before the next pop) and the device
+ * is quarantined; device-reset kicks the queue and sends it again. */
+static void tx_backend_error(struct virtio_net *n, int err)
+{
+	struct virtio_pci *v = &n->vp;
+	char why[VIRTIO_REASON_LEN];
+
+	pthread_mutex_lock(&v->lock);
+	if (v->vq[VIRTIO_NET_TXQ].ready)
+		vq_unpop(&v->vq[VIRTIO_NET_TXQ], 1);
+	pthread_mutex_unlock(&v->lock);
+	snprintf(why, sizeof(why), "tap write: %s", strerror(err));
+	virtio_quarantine_backend(v, why);
 }
 
 static void tx_process(struct virtio_net *n)
@@ -356,6 +381,7 @@ static void tx_process(struct virtio_net *n)
 	struct vq_chain chain;
 	unsigned int budget = VIRTIO_NET_TX_BURST;
 	u64 f = sync_features(n);
+	enum tx_result res;
 	u64 one = 1;
 	int r;
 
@@ -363,7 +389,12 @@ static void tx_process(struct virtio_net *n)
 		virtio_queue_disable_notify(v, VIRTIO_NET_TXQ);
 		while ((r = virtio_pop(v, VIRTIO_NET_TXQ, n->segs,
 				       ARRAY_SIZE(n->segs), &chain)) > 0) {
-			if (!tx_one(n, &chain, f))
+			res = tx_one(n, &chain, f);
+			if (res == TX_BACKEND) {
+				tx_backend_error(n, errno);
+				return;
+			}
+			if (res == TX_BROKEN)
 				return;
 			if (virtio_push(v, VIRTIO_NET_TXQ, chain.head, 0))
 				return;

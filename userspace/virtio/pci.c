@@ -131,8 +131,68 @@ void virtio_notify_queue(struct virtio_pci *v, unsigned int q)
 		interrupt(v, vector, VIRTIO_ISR_QUEUE);
 }
 
-void (*virtio_error_hook)(const char *dev, unsigned int slot,
+void (*virtio_error_hook)(const char *name, const char *cls,
 			  const char *why);
+
+const char *virtio_qclass_name(unsigned int cls)
+{
+	switch (cls) {
+	case VIRTIO_QUARANTINE_NONE:
+		return "ok";
+	case VIRTIO_QUARANTINE_GUEST:
+		return "guest";
+	case VIRTIO_QUARANTINE_BACKEND:
+		return "backend";
+	}
+	return "?";
+}
+
+void virtio_pci_name(const struct virtio_pci *v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %02x.0", v->ops->name, v->pci.slot);
+}
+
+/* Lock-free: the completion path asks once per request. Writers hold
+ * v->lock and store atomically. */
+unsigned int virtio_quarantined(struct virtio_pci *v)
+{
+	return __atomic_load_n(&v->qr.cls, __ATOMIC_ACQUIRE);
+}
+
+/* lock held */
+static void set_class(struct virtio_pci *v, unsigned int cls)
+{
+	__atomic_store_n(&v->qr.cls, cls, __ATOMIC_RELEASE);
+}
+
+/* lock held. The first failure wins: a backend error on a device the
+ * guest already broke changes nothing (its reset ends both). */
+static bool quarantine_locked(struct virtio_pci *v, unsigned int cls,
+			      const char *why)
+{
+	if (v->qr.cls)
+		return false;
+	set_class(v, cls);
+	v->qr.count++;
+	snprintf(v->qr.reason, sizeof(v->qr.reason), "%s", why);
+	return true;
+}
+
+/* After unlocking: log and DEVICE_ERROR, once per quarantine. */
+static void quarantine_report(struct virtio_pci *v, unsigned int cls,
+			      const char *why)
+{
+	char name[32];
+
+	virtio_pci_name(v, name, sizeof(name));
+	if (cls == VIRTIO_QUARANTINE_GUEST)
+		pr_err("%s: guest error, device needs reset: %s", name, why);
+	else
+		pr_err("%s: backend error, device quarantined until device-reset: %s",
+		       name, why);
+	if (virtio_error_hook)
+		virtio_error_hook(name, virtio_qclass_name(cls), why);
+}
 
 void virtio_set_needs_reset(struct virtio_pci *v, const char *why)
 {
@@ -144,16 +204,29 @@ void virtio_set_needs_reset(struct virtio_pci *v, const char *why)
 	if (first) {
 		v->s.status |= VIRTIO_STATUS_NEEDS_RESET;
 		v->bad_chains++;
+		/* guest class even over a backend quarantine: the driver
+		 * must reset now, which ends both */
+		set_class(v, VIRTIO_QUARANTINE_NONE);
+		quarantine_locked(v, VIRTIO_QUARANTINE_GUEST, why);
 	}
 	vector = v->s.msix_config;
 	pthread_mutex_unlock(&v->lock);
 	if (!first)
 		return;
-	pr_err("%s %02x.0: guest error, device needs reset: %s",
-	       v->ops->name, v->pci.slot, why);
-	if (virtio_error_hook)
-		virtio_error_hook(v->ops->name, v->pci.slot, why);
+	quarantine_report(v, VIRTIO_QUARANTINE_GUEST, why);
 	interrupt(v, vector, VIRTIO_ISR_CONFIG);
+}
+
+bool virtio_quarantine_backend(struct virtio_pci *v, const char *why)
+{
+	bool first;
+
+	pthread_mutex_lock(&v->lock);
+	first = quarantine_locked(v, VIRTIO_QUARANTINE_BACKEND, why);
+	pthread_mutex_unlock(&v->lock);
+	if (first)
+		quarantine_report(v, VIRTIO_QUARANTINE_BACKEND, why);
+	return first;
 }
 
 /* ---------------------------------------------------------------------
@@ -161,7 +234,7 @@ void virtio_set_needs_reset(struct virtio_pci *v, const char *why)
  */
 static bool live_locked(struct virtio_pci *v, unsigned int q)
 {
-	return q < v->ops->num_queues && !v->resetting &&
+	return q < v->ops->num_queues && !v->resetting && !v->qr.cls &&
 	       (v->s.status & VIRTIO_STATUS_DRIVER_OK) &&
 	       !(v->s.status & VIRTIO_STATUS_NEEDS_RESET) && v->vq[q].ready;
 }
@@ -198,8 +271,11 @@ int virtio_push(struct virtio_pci *v, unsigned int q, u16 head, u32 len)
 	int r = 0;
 
 	pthread_mutex_lock(&v->lock);
-	/* a reset in progress: the driver no longer owns these rings */
-	if (q < v->ops->num_queues && !v->resetting && v->vq[q].ready)
+	/* a reset in progress: the driver no longer owns these rings;
+	 * quarantined: the rings are left as they are */
+	if (v->qr.cls)
+		r = VQ_ERR_BROKEN;
+	else if (q < v->ops->num_queues && !v->resetting && v->vq[q].ready)
 		r = vq_push(&v->vq[q], head, len);
 	pthread_mutex_unlock(&v->lock);
 	if (r < 0 && r != VQ_ERR_BROKEN)
@@ -318,13 +394,38 @@ static void reset_regs_locked(struct virtio_pci *v)
 
 void virtio_pci_finish_reset(struct virtio_pci *v)
 {
+	bool notify;
+	u16 vector;
+
 	if (v->ops->reset)
 		v->ops->reset(v);
 	pthread_mutex_lock(&v->lock);
 	reset_regs_locked(v);
 	v->resetting = false;
+	/* a reset, the driver's or the operator's, ends a quarantine */
+	set_class(v, VIRTIO_QUARANTINE_NONE);
+	v->qr.reason[0] = '\0';
+	v->recover_pending = false;
+	notify = v->reset_notify;
+	vector = v->reset_notify_vector;
+	v->reset_notify = false;
 	pthread_mutex_unlock(&v->lock);
 	pci_irq_set(&v->pci, false);
+	/* device-reset: tell the driver (the registers are back at their
+	 * power-on values, msix_config included: use the vector it had) */
+	if (notify)
+		interrupt(v, vector, VIRTIO_ISR_CONFIG);
+}
+
+/* I/O thread (or inline without one): a backend quarantine ended. */
+static void finish_recover(struct virtio_pci *v)
+{
+	unsigned int q;
+
+	if (v->ops->recover)
+		v->ops->recover(v);
+	for (q = 0; q < v->ops->num_queues; q++)
+		kick(v, q);
 }
 
 static void ctl_signal(struct virtio_pci *v)
@@ -475,11 +576,12 @@ static void queue_enable(struct virtio_pci *v, unsigned int sel)
 		v->vq[sel].ready = false;
 		snprintf(why, sizeof(why), "queue %u setup: %s", sel,
 			 vq_strerror(r));
-		/* caller sends the config interrupt after unlocking */
+		/* caller reports and sends the config interrupt after
+		 * unlocking */
 		v->s.status |= VIRTIO_STATUS_NEEDS_RESET;
 		v->bad_chains++;
-		pr_err("%s %02x.0: guest error, device needs reset: %s",
-		       v->ops->name, v->pci.slot, why);
+		set_class(v, VIRTIO_QUARANTINE_NONE);
+		quarantine_locked(v, VIRTIO_QUARANTINE_GUEST, why);
 	}
 }
 
@@ -647,6 +749,7 @@ void virtio_pci_bar_write(void *opaque, u64 off, const void *data, u32 len)
 {
 	struct virtio_pci *v = opaque;
 	unsigned int follow = 0, q;
+	char why[VIRTIO_REASON_LEN];
 	u16 cfg_vector;
 
 	if (len > 8)
@@ -668,8 +771,12 @@ void virtio_pci_bar_write(void *opaque, u64 off, const void *data, u32 len)
 					     data, len);
 	}
 	cfg_vector = v->s.msix_config;
+	if (follow & FOLLOW_CONFIG)
+		memcpy(why, v->qr.reason, sizeof(why));
 	pthread_mutex_unlock(&v->lock);
 
+	if (follow & FOLLOW_CONFIG)
+		quarantine_report(v, VIRTIO_QUARANTINE_GUEST, why);
 	if (follow & FOLLOW_RESET) {
 		if (v->thread_running)
 			ctl_signal(v);
@@ -788,6 +895,7 @@ static void *io_thread(void *arg)
 {
 	struct virtio_pci *v = arg;
 	struct epoll_event ev[VIRTIO_MAX_QUEUES + 2];
+	bool recover;
 	int n, i;
 	u64 cnt;
 
@@ -811,9 +919,13 @@ static void *io_thread(void *arg)
 					return NULL;
 				pthread_mutex_lock(&v->lock);
 				cnt = v->resetting;
+				recover = v->recover_pending && !cnt;
+				v->recover_pending = false;
 				pthread_mutex_unlock(&v->lock);
 				if (cnt)
 					virtio_pci_finish_reset(v);
+				else if (recover)
+					finish_recover(v);
 			} else if (id == EV_DEV) {
 				if (v->ops->dev_fd_ready)
 					v->ops->dev_fd_ready(v);
@@ -828,6 +940,95 @@ static void *io_thread(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Started devices (host bookkeeping for the control socket, not device
+ * state). A command holds the lock while it uses a device, so that
+ * virtio_pci_stop() cannot free it meanwhile.
+ */
+#define REGISTRY_MAX	64
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct virtio_pci *registry[REGISTRY_MAX];
+
+static void registry_add(struct virtio_pci *v)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&registry_lock);
+	for (i = 0; i < REGISTRY_MAX; i++)
+		if (!registry[i]) {
+			registry[i] = v;
+			break;
+		}
+	pthread_mutex_unlock(&registry_lock);
+	if (i == REGISTRY_MAX)
+		pr_err("%s %02x.0: too many devices for the control socket",
+		       v->ops->name, v->pci.slot);
+}
+
+static void registry_del(struct virtio_pci *v)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&registry_lock);
+	for (i = 0; i < REGISTRY_MAX; i++)
+		if (registry[i] == v)
+			registry[i] = NULL;
+	pthread_mutex_unlock(&registry_lock);
+}
+
+int virtio_pci_for_each(int (*fn)(struct virtio_pci *v, void *arg),
+			void *arg)
+{
+	unsigned int i;
+	int r = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	for (i = 0; i < REGISTRY_MAX && !r; i++)
+		if (registry[i])
+			r = fn(registry[i], arg);
+	pthread_mutex_unlock(&registry_lock);
+	return r;
+}
+
+int virtio_pci_device_reset(struct virtio_pci *v, char *err, size_t errlen)
+{
+	unsigned int cls, q;
+	char name[32];
+
+	virtio_pci_name(v, name, sizeof(name));
+	pthread_mutex_lock(&v->lock);
+	cls = v->qr.cls;
+	if (cls == VIRTIO_QUARANTINE_BACKEND) {
+		/* the queues come back; the device retries what it kept */
+		set_class(v, VIRTIO_QUARANTINE_NONE);
+		v->qr.reason[0] = '\0';
+		v->recover_pending = true;
+	} else if (cls == VIRTIO_QUARANTINE_GUEST && !v->resetting) {
+		/* what a status 0 write does, plus the interrupt after */
+		for (q = 0; q < VIRTIO_MAX_QUEUES; q++)
+			v->vq[q].ready = false;
+		v->resetting = true;
+		v->reset_notify = true;
+		v->reset_notify_vector = v->s.msix_config;
+	}
+	pthread_mutex_unlock(&v->lock);
+	if (!cls) {
+		snprintf(err, errlen, "device-reset: %s is not quarantined",
+			 name);
+		return -EINVAL;
+	}
+	pr_info("%s: device-reset (%s quarantine)", name,
+		virtio_qclass_name(cls));
+	if (v->thread_running)
+		ctl_signal(v);
+	else if (cls == VIRTIO_QUARANTINE_GUEST)
+		virtio_pci_finish_reset(v);
+	else
+		finish_recover(v);
+	return 0;
 }
 
 static int epoll_add(int epfd, int fd, u32 id)
@@ -888,6 +1089,7 @@ int virtio_pci_start(struct virtio_pci *v, int vm_fd)
 	if (r)
 		return -r;
 	v->thread_running = true;
+	registry_add(v);
 	return 0;
 }
 
@@ -895,6 +1097,7 @@ void virtio_pci_stop(struct virtio_pci *v)
 {
 	unsigned int q;
 
+	registry_del(v);
 	if (v->thread_running) {
 		__atomic_store_n(&v->stopping, true, __ATOMIC_RELEASE);
 		ctl_signal(v);

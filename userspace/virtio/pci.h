@@ -29,6 +29,9 @@
  * DEVICE_NEEDS_RESET with a configuration interrupt; the other queues,
  * devices and the host carry on. Writing 0 to device_status resets the
  * device: queues stop, the device's reset() drains requests in flight.
+ * Both that and a backend failure quarantine the device (struct
+ * virtio_quarantine below; Documentation/control.rst): its queues are
+ * not touched until a reset or the control socket's device-reset.
  *
  * State: struct virtio_pci_state holds every guest-visible register and
  * the queues' struct vq_state; the rest is derived or host resources.
@@ -130,6 +133,31 @@ struct virtio_dev_ops {
 	/* vCPU thread, the queues already stopped, lock not held: finish or
 	 * drop every request in flight before returning. */
 	void (*reset)(struct virtio_pci *v);
+	/* I/O thread: the operator ended a backend quarantine
+	 * (virtio_pci_device_reset()): retry the requests kept when the
+	 * backend failed. The transport kicks every queue afterwards. */
+	void (*recover)(struct virtio_pci *v);
+};
+
+/*
+ * Quarantine (Documentation/control.rst, "Device quarantine"). A device
+ * whose guest broke the virtio protocol (class guest, also NEEDS_RESET) or
+ * whose backend failed (class backend: image or tap I/O error) stops
+ * using its queues until a reset: the guest's (status 0) or the
+ * operator's (device-reset). Host-side state, saveable with the rest.
+ */
+enum virtio_qclass {
+	VIRTIO_QUARANTINE_NONE,
+	VIRTIO_QUARANTINE_GUEST,
+	VIRTIO_QUARANTINE_BACKEND,
+};
+
+#define VIRTIO_REASON_LEN	96
+
+struct virtio_quarantine {
+	u8 cls;				/* enum virtio_qclass; 0: healthy */
+	char reason[VIRTIO_REASON_LEN];
+	u64 count;			/* times quarantined since start */
 };
 
 /* One queue's guest-visible registers. */
@@ -173,6 +201,11 @@ struct virtio_pci {
 	int vm_fd;			/* -1 until virtio_pci_start() */
 
 	bool resetting;			/* status 0 written, I/O thread busy */
+	struct virtio_quarantine qr;
+	/* device-reset asked, for the I/O thread (control thread sets) */
+	bool recover_pending;		/* backend: ops->recover(), kicks */
+	bool reset_notify;		/* guest: config interrupt on ... */
+	u16 reset_notify_vector;	/* ... the driver's config vector */
 
 	/* Host resources (not state). */
 	int kick_fd[VIRTIO_MAX_QUEUES];	/* eventfd per queue */
@@ -221,12 +254,36 @@ int virtio_pop(struct virtio_pci *v, unsigned int q, struct vq_seg *segs,
 int virtio_push(struct virtio_pci *v, unsigned int q, u16 head, u32 len);
 /* Interrupt the driver for queue q if it wants one. */
 void virtio_notify_queue(struct virtio_pci *v, unsigned int q);
-/* Called (if set) when a device first needs a reset: the control
- * socket's DEVICE_ERROR event. */
-extern void (*virtio_error_hook)(const char *dev, unsigned int slot,
+/* Called (if set) when a device is quarantined: the control socket's
+ * DEVICE_ERROR event. name as virtio_pci_name(), cls "guest"|"backend". */
+extern void (*virtio_error_hook)(const char *name, const char *cls,
 				 const char *why);
-/* Mark the device broken (logged once per reset), config interrupt. */
+/* Mark the device broken by its guest (logged once per reset): NEEDS_RESET,
+ * quarantine class guest, config interrupt. */
 void virtio_set_needs_reset(struct virtio_pci *v, const char *why);
+/* The backend failed (any thread): quarantine class backend, logged and
+ * reported once; the device keeps the failed request for recovery. Returns
+ * true if this call quarantined it. */
+bool virtio_quarantine_backend(struct virtio_pci *v, const char *why);
+/* The quarantine class now (enum virtio_qclass; 0: healthy). */
+unsigned int virtio_quarantined(struct virtio_pci *v);
+/* The control socket's name: "virtio-blk 01.0". */
+void virtio_pci_name(const struct virtio_pci *v, char *buf, size_t len);
+/* "ok", "guest", "backend" */
+const char *virtio_qclass_name(unsigned int cls);
+/*
+ * device-reset: end a quarantine. Backend class: the device retries what
+ * it kept (ops->recover) and goes on. Guest class: the device goes back to
+ * its power-on state as if the driver had written status 0, then raises a
+ * configuration interrupt so that the driver can set it up again.
+ * Returns 0, or -EINVAL (message in err) if it is not quarantined.
+ */
+int virtio_pci_device_reset(struct virtio_pci *v, char *err, size_t errlen);
+/* Started devices, for the control socket (core/vmctl.c). fn runs with
+ * the registry locked (the devices cannot be stopped meanwhile); a
+ * non-zero return stops the walk and is returned. */
+int virtio_pci_for_each(int (*fn)(struct virtio_pci *v, void *arg),
+			void *arg);
 /* Whether queue q may be used now (DRIVER_OK, enabled, not broken). */
 bool virtio_queue_live(struct virtio_pci *v, unsigned int q);
 /* Kick suppression around a pop loop (lib/virtio semantics): enable
