@@ -1,6 +1,6 @@
 # Device quarantine and the ACPI power button through the control socket
-# (issue 6, "Watchdog and recovery"). Not part of suite.sh (one more Linux
-# boot); run alone with
+# (issue 6, "Watchdog and recovery"). Not part of suite.sh: scripts/check-all
+# runs it in a VM of its own; alone:
 #   scripts/nested-run --suite tests/vm/quarantine.sh
 #
 # 1. Backend error (Linux guest, nyx.quarantine=1 nyx.pwrbtn=1): disk
