@@ -1523,6 +1523,30 @@ static void *hammer(void *arg)
 	return NULL;
 }
 
+/* One MSR through NYX_GET_MSRS/NYX_SET_MSRS: the ioctl's result. */
+static int msr_access(struct vcpu *v, unsigned long ioctl_nr, uint32_t index,
+		      uint64_t *data)
+{
+	struct {
+		struct nyx_msrs h;
+		struct nyx_msr_entry e;
+	} m = { .h.nmsrs = 1, .e = { .index = index, .data = *data } };
+	int r = ioctl(v->fd, ioctl_nr, &m);
+
+	*data = m.e.data;
+	return r;
+}
+#define val(x)	((uint64_t){ (x) })
+
+/* The local APIC in x2APIC mode, software-enabled: 2 if both MSRs took. */
+static int x2apic_on(struct vcpu *v)
+{
+	/* in this order: 0x80f exists only in x2APIC mode */
+	int n = msr_access(v, NYX_SET_MSRS, 0x1b, &val(0xfee00000 | 0xd00));
+
+	return n + msr_access(v, NYX_SET_MSRS, 0x80f, &val(0x1ff));
+}
+
 /*
  * KVM's PV EOI (NYX_CAP_PV_EOI). A real-mode guest with its APIC in
  * x2APIC mode enables it (flag byte at 0x2000), sends itself vector 0x41
@@ -1558,19 +1582,10 @@ static void test_pv_eoi(void)
 		0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,
 		0x0f, 0x30, 0xcf,			/* wrmsr; iret */
 	};
-	struct {
-		struct nyx_msrs h;
-		struct nyx_msr_entry e[2];
-	} msrs = {
-		.h.nmsrs = 2,
-		.e = {
-			{ .index = 0x1b, .data = 0xfee00000 | 0xd00 },
-			{ .index = 0x80f, .data = 0x1ff },
-		},
-	};
 	struct vm vm;
 	struct vcpu v;
 	uint16_t h = 0x1100;
+	uint64_t data = 0;
 	int r;
 
 	if (ioctl(sys_fd, NYX_CHECK_EXTENSION, NYX_CAP_PV_EOI) <= 0) {
@@ -1583,22 +1598,19 @@ static void test_pv_eoi(void)
 	memcpy(vm.mem + h, handler, sizeof(handler));
 	memcpy(vm.mem + 0x41 * 4, &h, 2);
 	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
-	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 2, "x2APIC on");
+	EXPECT(x2apic_on(&v) == 2, "x2APIC on");
 
 	/* the MSR's rules: bit 1 reserved, the address must be guest RAM */
-	msrs.h.nmsrs = 1;
-	msrs.e[0].index = 0x4b564d04;
-	msrs.e[0].data = 0x2003;
-	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 0, "reserved bit 1: refused");
-	msrs.e[0].data = 0x80000001;
-	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 0, "address outside RAM: refused");
-	msrs.e[0].data = 0x3001;
-	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 1, "RAM address accepted");
-	msrs.e[0].data = 0;
-	EXPECT(ioctl(v.fd, NYX_GET_MSRS, &msrs) == 1 && msrs.e[0].data == 0x3001,
-	       "read back (%#llx)", (unsigned long long)msrs.e[0].data);
-	msrs.e[0].data = 0;
-	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 1, "off again");
+	EXPECT(msr_access(&v, NYX_SET_MSRS, 0x4b564d04, &val(0x2003)) == 0,
+	       "reserved bit 1: refused");
+	EXPECT(msr_access(&v, NYX_SET_MSRS, 0x4b564d04, &val(0x80000001)) == 0,
+	       "address outside RAM: refused");
+	EXPECT(msr_access(&v, NYX_SET_MSRS, 0x4b564d04, &val(0x3001)) == 1,
+	       "RAM address accepted");
+	EXPECT(msr_access(&v, NYX_GET_MSRS, 0x4b564d04, &data) == 1 &&
+	       data == 0x3001, "read back (%#llx)", (unsigned long long)data);
+	EXPECT(msr_access(&v, NYX_SET_MSRS, 0x4b564d04, &val(0)) == 1,
+	       "off again");
 
 	EXPECT((r = run_to_out(&v, 0x81)) == 1, "first 0x41: EOI offered (%d)", r);
 	EXPECT((r = run_to_out(&v, 0x81)) == 1,
@@ -1632,16 +1644,6 @@ static void test_irqfd_run(void)
 		0xcf,				/* iret */
 	};
 	static const uint8_t vectors[] = { 0x41, 0x45, 0x4a };
-	struct {
-		struct nyx_msrs h;
-		struct nyx_msr_entry e[2];
-	} msrs = {
-		.h.nmsrs = 2,
-		.e = {
-			{ .index = 0x1b, .data = 0xfee00000 | 0xd00 },
-			{ .index = 0x80f, .data = 0x1ff },
-		},
-	};
 	struct nyx_irqchip chip = { .chip_id = NYX_IRQCHIP_IOAPIC };
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct hammer hm = { 0 };
@@ -1663,7 +1665,7 @@ static void test_irqfd_run(void)
 		memcpy(vm.mem + vectors[i] * 4, &h, 2);	/* segment 0 */
 	}
 	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
-	EXPECT(ioctl(v.fd, NYX_SET_MSRS, &msrs) == 2, "x2APIC on");
+	EXPECT(x2apic_on(&v) == 2, "x2APIC on");
 	/* I/O APIC pins 5 (edge) and 10 (level) to APIC 0 */
 	EXPECT(ioctl(vm.fd, NYX_GET_IRQCHIP, &chip) == 0, "get ioapic");
 	redir[5] = 0x45;

@@ -200,16 +200,24 @@ static json_object *hist_json(const struct nyx_hist *live)
 #define ADD(o, name, ctr) \
 	json_object_object_add(o, name, u64_obj(nyx_stat_get(&(ctr))))
 
-static json_object *blk_json(const struct virtio_blk *b)
+/* A device's object: "id" (the name events use), "type", "slot". */
+static json_object *dev_json(const char *type, unsigned int slot)
 {
-	const struct vblk_stats *s = &b->stats;
 	json_object *o = json_object_new_object();
 	char id[32];
 
-	snprintf(id, sizeof(id), "virtio-blk %02x.0", b->vp.pci.slot);
+	snprintf(id, sizeof(id), "%s %02x.0", type, slot);
 	json_object_object_add(o, "id", json_object_new_string(id));
-	json_object_object_add(o, "type", json_object_new_string("virtio-blk"));
-	json_object_object_add(o, "slot", json_object_new_int(b->vp.pci.slot));
+	json_object_object_add(o, "type", json_object_new_string(type));
+	json_object_object_add(o, "slot", json_object_new_int(slot));
+	return o;
+}
+
+static json_object *blk_json(const struct virtio_blk *b)
+{
+	const struct vblk_stats *s = &b->stats;
+	json_object *o = dev_json("virtio-blk", b->vp.pci.slot);
+
 	ADD(o, "reads", s->reads);
 	ADD(o, "writes", s->writes);
 	ADD(o, "flushes", s->flushes);
@@ -228,13 +236,8 @@ static json_object *blk_json(const struct virtio_blk *b)
 static json_object *net_json(const struct virtio_net *n)
 {
 	const struct virtio_net_stats *s = &n->st;
-	json_object *o = json_object_new_object();
-	char id[32];
+	json_object *o = dev_json("virtio-net", n->vp.pci.slot);
 
-	snprintf(id, sizeof(id), "virtio-net %02x.0", n->vp.pci.slot);
-	json_object_object_add(o, "id", json_object_new_string(id));
-	json_object_object_add(o, "type", json_object_new_string("virtio-net"));
-	json_object_object_add(o, "slot", json_object_new_int(n->vp.pci.slot));
 	if (n->tap.fd >= 0)
 		json_object_object_add(o, "ifname",
 				       json_object_new_string(n->tap.ifname));
