@@ -15,7 +15,8 @@
 # runs its checks again (sleep, dmesg) and powers off.
 #
 # Passes if gdb saw all of it (RIP at each breakpoint equal to the
-# kallsyms address, in the kernel's range; a different RIP after stepi;
+# kallsyms address, in the kernel image's range 0xffffffff80000000-
+# 0xffffffffc0000000; a different RIP after stepi;
 # four instructions disassembled; 1 or 2 threads), the boot passes as in
 # linux.sh (both rounds of checks, exit status 0 after poweroff) and the
 # watchdog stayed quiet while gdb held the guest.
@@ -79,8 +80,10 @@ gdb_linux() {	# CPUS
 	done
 	hrt=$(sed -n 's/.*GUEST GDB-READY hrtimer_interrupt=\(0x[0-9a-f]*\) schedule=\(0x[0-9a-f]*\).*/\1/p' "$log" | head -n 1)
 	sch=$(sed -n 's/.*GUEST GDB-READY hrtimer_interrupt=\(0x[0-9a-f]*\) schedule=\(0x[0-9a-f]*\).*/\2/p' "$log" | head -n 1)
+	# the kernel image lives in 0xffffffff80000000-0xffffffffc0000000
+	# (KASLR moves it within)
 	case "$hrt:$sch" in
-	0xffffffff8*:0xffffffff8*) ;;
+	0xffffffff[89ab]???????:0xffffffff[89ab]???????) ;;
 	*)	[ -n "$gl_reason" ] || gl_why "kallsyms addresses not in the kernel's range: '$hrt' '$sch'"
 		hrt= ;;
 	esac
@@ -116,8 +119,8 @@ EOC
 		[ "${2:-}" = "$hrt" ] || gl_why "hardware breakpoint: rip ${2:-none}, want $hrt"
 		case "${3:-}" in
 		""|"$hrt") gl_why "stepi: rip ${3:-none}, want past $hrt" ;;
-		0xffffffff8*) ;;
-		*) gl_why "stepi: rip $3 outside the kernel" ;;
+		0xffffffff[89ab]???????) ;;
+		*) gl_why "stepi: rip $3 outside the kernel image" ;;
 		esac
 		[ "${4:-}" = "$sch" ] || gl_why "software breakpoint: rip ${4:-none}, want $sch"
 		gl_expect '^\* 1 +Thread 1' "info threads: thread 1"
@@ -127,9 +130,9 @@ EOC
 			grep -qE '^ +2 +Thread 2' /tmp/gdbl.out && gl_why "a second thread with 1 vCPU"
 		fi
 		gl_expect 'Hardware assisted breakpoint 1 at' "hbreak set"
-		gl_expect '^Breakpoint 1, ' "hardware breakpoint reported"
-		gl_expect '^Breakpoint 2, ' "software breakpoint reported"
-		ninsn=$(grep -cE '^(=>)? +0xffffffff8[0-9a-f]+:[[:space:]]+[a-z]' /tmp/gdbl.out)
+		gl_expect '(^|hit )Breakpoint 1, ' "hardware breakpoint reported"
+		gl_expect '(^|hit )Breakpoint 2, ' "software breakpoint reported"
+		ninsn=$(grep -cE '^(=>)? +0xffffffff[89ab][0-9a-f]+:[[:space:]]+[a-z]' /tmp/gdbl.out)
 		[ "$ninsn" -ge 4 ] || gl_why "x/4i \$pc: $ninsn instructions disassembled"
 		gl_expect 'Inferior 1 .* detached' "detach"
 		grep -q SIGTRAP /tmp/gdbl.out && gl_why "gdb saw a SIGTRAP (a #BP not of its own)"
