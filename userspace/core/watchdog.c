@@ -131,6 +131,10 @@ static void check(void)
 	}
 	now = log_now_ns();
 	for (i = 0; i < n; i++) {
+		/* gdb may have stopped it while we sampled */
+		if (__atomic_load_n(&v[i].dbg_holds, __ATOMIC_SEQ_CST) !=
+		    wd.st[i].holds)
+			s[i].held = true;
 		if (wd_judge(&wd.st[i], &s[i], now, wd.opt.timeout_ms * 1000000ull)) {
 			fire(&v[i], &s[i]);
 			stuck = true;
