@@ -10,8 +10,10 @@
 # breakpoint on hrtimer_interrupt, continues until it hits, single-steps,
 # disassembles at $pc (memory through the guest's page tables), sets a
 # software breakpoint on schedule, continues until it hits, holds the
-# guest stopped for 3 s (longer than the watchdog's timeout), deletes
-# the breakpoints and detaches. The host then sends the line; the guest
+# guest stopped for 3 s (longer than the watchdog's timeout), then
+# continues three times to a software breakpoint on the sync syscall
+# while the guest's own kprobe INT3 (on every sleep in between) must go
+# to the guest, not to gdb; deletes the breakpoints and detaches. The host then sends the line; the guest
 # runs its checks again (sleep, dmesg) and powers off.
 #
 # Passes if gdb saw all of it (RIP at each breakpoint equal to the
@@ -78,13 +80,15 @@ gdb_linux() {	# CPUS
 		sleep 0.5
 		i=$((i + 1))
 	done
-	hrt=$(sed -n 's/.*GUEST GDB-READY hrtimer_interrupt=\(0x[0-9a-f]*\) schedule=\(0x[0-9a-f]*\).*/\1/p' "$log" | head -n 1)
-	sch=$(sed -n 's/.*GUEST GDB-READY hrtimer_interrupt=\(0x[0-9a-f]*\) schedule=\(0x[0-9a-f]*\).*/\2/p' "$log" | head -n 1)
+	ready=$(grep -m 1 'GUEST GDB-READY' "$log")
+	hrt=$(echo "$ready" | sed -n 's/.* hrtimer_interrupt=\(0x[0-9a-f]*\).*/\1/p')
+	sch=$(echo "$ready" | sed -n 's/.* schedule=\(0x[0-9a-f]*\).*/\1/p')
+	syn=$(echo "$ready" | sed -n 's/.* sys_sync=\(0x[0-9a-f]*\).*/\1/p')
 	# the kernel image lives in 0xffffffff80000000-0xffffffffc0000000
 	# (KASLR moves it within)
-	case "$hrt:$sch" in
-	0xffffffff[89ab]???????:0xffffffff[89ab]???????) ;;
-	*)	[ -n "$gl_reason" ] || gl_why "kallsyms addresses not in the kernel's range: '$hrt' '$sch'"
+	case "$hrt:$sch:$syn" in
+	0xffffffff[89ab]???????:0xffffffff[89ab]???????:0xffffffff[89ab]???????) ;;
+	*)	[ -n "$gl_reason" ] || gl_why "kallsyms addresses not in the kernel's range: '$hrt' '$sch' '$syn'"
 		hrt= ;;
 	esac
 	if [ -n "$hrt" ]; then
@@ -107,14 +111,21 @@ info registers rip
 info threads
 shell sleep 3
 delete
+break *$syn
+continue
+continue
+continue
+info registers rip
+delete
 detach
 EOC
 		timeout -k 5 120 gdb -nx -batch -x /tmp/gdbl.cmds </dev/null >/tmp/gdbl.out 2>&1
 		grc=$?
 		[ "$grc" = 0 ] || gl_why "gdb exit status $grc"
-		# the RIPs gdb printed, in order: attach, hbreak, stepi, break
+		# the RIPs gdb printed, in order: attach, hbreak, stepi, break,
+		# break on sys_sync (third stop)
 		rips=$(awk '/^rip / { print $2 }' /tmp/gdbl.out | tr '\n' ' ')
-		echo "    breakpoints: hrtimer_interrupt $hrt, schedule $sch; rip seen: $rips"
+		echo "    breakpoints: hrtimer_interrupt $hrt, schedule $sch, __x64_sys_sync $syn; rip seen: $rips"
 		set -- $rips
 		[ "${2:-}" = "$hrt" ] || gl_why "hardware breakpoint: rip ${2:-none}, want $hrt"
 		case "${3:-}" in
@@ -123,6 +134,9 @@ EOC
 		*) gl_why "stepi: rip $3 outside the kernel image" ;;
 		esac
 		[ "${4:-}" = "$sch" ] || gl_why "software breakpoint: rip ${4:-none}, want $sch"
+		[ "${5:-}" = "$syn" ] || gl_why "software breakpoint on sys_sync: rip ${5:-none}, want $syn"
+		nsync=$(grep -cE '(^|hit )Breakpoint 3, ' /tmp/gdbl.out)
+		[ "$nsync" = 3 ] || gl_why "$nsync stops at the sys_sync breakpoint, want 3"
 		gl_expect '^\* 1 +Thread 1' "info threads: thread 1"
 		if [ "$n" -ge 2 ]; then
 			gl_expect '^ +2 +Thread 2' "info threads: thread 2"
