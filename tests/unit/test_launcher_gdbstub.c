@@ -248,12 +248,15 @@ static void test_dispatch(void)
 	CHECK(!strcmp(reply, "OK"));
 	CHECK_EQ(fk.mem[0x1000], 0xcc);
 	CHECK(gdb_has_sw_bp(&s));
+	CHECK(gdb_is_sw_bp(&s, 0x1000));
+	CHECK(!gdb_is_sw_bp(&s, 0x1001));
 	cmd("m1000,2");
 	CHECK(!strcmp(reply, "49ff"));
 	cmd("z0,1000,1");
 	CHECK(!strcmp(reply, "OK"));
 	CHECK_EQ(fk.mem[0x1000], 0x49);
 	CHECK(!gdb_has_sw_bp(&s));
+	CHECK(!gdb_is_sw_bp(&s, 0x1000));
 	cmd("z0,1000,1");
 	CHECK(reply[0] == 'E');
 	cmd("Z0,fffff,1");		/* unreadable */

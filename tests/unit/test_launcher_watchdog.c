@@ -45,6 +45,15 @@ static void test_judge(void)
 	s.sampled = true;
 	CHECK(!wd_judge(&w, &s, 40100 * MS, 1000 * MS));
 	CHECK(wd_judge(&w, &s, 41100 * MS, 1000 * MS));
+	/* held by the debugger: stuck-looking samples, long past the
+	 * timeout, never fire; the count restarts from the last held look */
+	s.held = true;
+	CHECK(!wd_judge(&w, &s, 41600 * MS, 1000 * MS));
+	CHECK(!wd_judge(&w, &s, 45000 * MS, 1000 * MS));
+	CHECK(!wd_judge(&w, &s, 60000 * MS, 1000 * MS));
+	s.held = false;
+	CHECK(!wd_judge(&w, &s, 60500 * MS, 1000 * MS));
+	CHECK(wd_judge(&w, &s, 61000 * MS, 1000 * MS));
 }
 
 static void bad(const char *arg, const char *want)

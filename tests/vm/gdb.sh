@@ -10,6 +10,7 @@
 # breakpoint, register write, detach; the guest must then finish (PASS).
 # Session 2 (TCP on 127.0.0.1, no wait): attach to a running guest
 # (stops it), read registers, kill.
+# Sessions 3 and 4 (below): the guest's own INT3; the watchdog.
 
 gdb_expect() {	# PATTERN WHAT: grep -E in the gdb output
 	if ! grep -qE "$1" /tmp/gdb.out; then
@@ -131,6 +132,109 @@ gdb_session2() {
 	fi
 }
 
+# Session 3: the guest's own INT3 while gdb has a software breakpoint
+# set (gdbint3.bin: INT3 at 0xa000 with its own #BP handler, gdb breaks
+# at 0xa001). nyx intercepts every #BP then; one that is not gdb's must
+# go back to the guest, not stop gdb with a SIGTRAP at 0xa000.
+gdb_session3() {
+	name="gdb stub: the guest's own INT3 goes to the guest"
+	echo "RUN $name"
+	sock=/tmp/nyx-gdb.sock
+	rm -f "$sock"
+	# shellcheck disable=SC2086
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS \
+		--gdb "unix:$sock" --gdb-wait --flat "$GUESTS/gdbint3.bin" \
+		</dev/null >/tmp/gdb-nyx.out 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	timeout -k 5 60 gdb -nx -batch -ex 'set pagination off' \
+		-ex 'set confirm off' -ex "target remote $sock" \
+		-ex 'break *0xa001' -ex continue -ex 'info registers rip' \
+		-ex continue -ex continue -ex 'print $rsi' -ex delete \
+		-ex detach </dev/null >/tmp/gdb.out 2>&1
+	grc=$?
+	wait $pid
+	rc=$?
+	gdb_why=
+	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+	gdb_expect '^rip +0xa001 ' "first stop at the breakpoint (0xa001)"
+	gdb_expect '^\$1 = 2$' "third stop in the third turn (rsi = 2)"
+	if [ "$(grep -c '^Breakpoint 1, ' /tmp/gdb.out)" != 3 ]; then
+		gdb_why="$gdb_why${gdb_why:+; }want 3 stops at breakpoint 1"
+	fi
+	if grep -q SIGTRAP /tmp/gdb.out; then
+		gdb_why="$gdb_why${gdb_why:+; }the guest's INT3 stopped gdb (SIGTRAP)"
+	fi
+	gdb_expect 'Inferior 1 .* detached' "detach"
+	if [ "$rc" != 33 ]; then
+		gdb_why="$gdb_why${gdb_why:+; }launcher exit status $rc, want 33 (the guest's #BP handler checks)"
+	fi
+	if [ -z "$gdb_why" ]; then
+		pass "$name"
+	else
+		show /tmp/gdb-nyx.out
+		show /tmp/gdb.out
+		fail "$name" "$gdb_why"
+	fi
+}
+
+# Session 4: the watchdog while gdb holds the VM. stuck.bin spins with
+# interrupts off and the APIC timer pending: the watchdog (timeout 1 s,
+# action log) reports it every second. gdb attaches and keeps the vCPU
+# stopped for 4 s: no report in that time (stopped on purpose); after
+# the detach the reports come back (the watchdog still works).
+gdb_session4() {
+	name="gdb stub: no WATCHDOG while gdb holds the vCPU"
+	echo "RUN $name"
+	sock=/tmp/nyx-gdb.sock
+	log=/tmp/gdb-wd.err
+	rm -f "$sock" /tmp/gdb-wd.n1 /tmp/gdb-wd.n2
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run --gdb "unix:$sock" \
+		--watchdog timeout=1,action=log --flat "$GUESTS/stuck.bin" \
+		</dev/null >$log 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1.5
+	# count the reports 1 s into the stop (a look begun before the
+	# attach may still report) and 4 s later
+	timeout -k 5 60 gdb -nx -batch -ex 'set confirm off' \
+		-ex "target remote $sock" -ex 'shell sleep 1' \
+		-ex "shell grep -c 'watchdog: vCPU' $log >/tmp/gdb-wd.n1" \
+		-ex 'shell sleep 4' \
+		-ex "shell grep -c 'watchdog: vCPU' $log >/tmp/gdb-wd.n2" \
+		-ex detach </dev/null >/tmp/gdb.out 2>&1
+	grc=$?
+	sleep 3
+	n3=$(grep -c 'watchdog: vCPU' $log)
+	kill "$pid" 2>/dev/null
+	wait $pid
+	n1=$(cat /tmp/gdb-wd.n1 2>/dev/null)
+	n2=$(cat /tmp/gdb-wd.n2 2>/dev/null)
+	echo "    watchdog reports: ${n1:-?} at the stop, ${n2:-?} 4 s later, $n3 3 s after the detach"
+	gdb_why=
+	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+	if [ -z "$n1" ] || [ "$n1" != "$n2" ]; then
+		gdb_why="$gdb_why${gdb_why:+; }WATCHDOG while stopped by gdb (${n1:-?} -> ${n2:-?})"
+	elif [ "$n3" -le "$n2" ]; then
+		gdb_why="$gdb_why${gdb_why:+; }no WATCHDOG after the detach (the guest is stuck)"
+	fi
+	if [ -z "$gdb_why" ]; then
+		pass "$name"
+	else
+		show $log
+		show /tmp/gdb.out
+		fail "$name" "$gdb_why"
+	fi
+}
+
 if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "gdb stub" "no module"
 elif ! command -v gdb >/dev/null 2>&1; then
@@ -140,4 +244,6 @@ elif [ ! -f "$GUESTS/gdbloop.bin" ]; then
 else
 	gdb_session1
 	gdb_session2
+	gdb_session3
+	gdb_session4
 fi

@@ -19,6 +19,8 @@
 #   LINUX_ARGS       extra launcher options (word-split), e.g. devices
 #   LINUX_SLEEP_MIN, LINUX_SLEEP_MAX   host-time bounds of "sleep 1" (s)
 #   LINUX_LOGDIR     where each run's timestamped console goes
+#   LINUX_STDIN      the launcher's stdin (default /dev/null; a FIFO
+#                    sends the guest console input, tests/vm/gdb-linux.sh)
 # shellcheck shell=sh
 
 LINUX_LAUNCHER=${LINUX_LAUNCHER:-$NYX}
@@ -72,7 +74,7 @@ linux_run() {
 	{
 		timeout -k 5 "$2" "$LINUX_LAUNCHER" run --kernel "$LINUX_KERNEL" \
 			--initrd "$LINUX_INITRD" --append "$4" --cpus "$3" \
-			--memory "$LINUX_MEMORY" ${LINUX_ARGS:-} </dev/null 2>"$1.err"
+			--memory "$LINUX_MEMORY" ${LINUX_ARGS:-} <"${LINUX_STDIN:-/dev/null}" 2>"$1.err"
 		printf '\n@@LINUX-RC %s\n' "$?"
 	} | linux_stamp 3>&1 >>"$1"
 }

@@ -93,6 +93,8 @@ static void pause_point(struct vcpu *v)
 
 	pthread_mutex_lock(&gs.lock);
 	if (must_wait(v)) {
+		/* stopped on purpose: the watchdog does not count this */
+		__atomic_add_fetch(&v->dbg_holds, 1, __ATOMIC_SEQ_CST);
 		gs.nr_waiting++;
 		pthread_cond_broadcast(&gs.cond);
 		while (must_wait(v) && !stop_requested()) {
@@ -106,6 +108,7 @@ static void pause_point(struct vcpu *v)
 			pthread_cond_timedwait(&gs.cond, &gs.lock, &ts);
 		}
 		gs.nr_waiting--;
+		__atomic_add_fetch(&v->dbg_holds, 1, __ATOMIC_SEQ_CST);
 	}
 	/* our own kick is spent; a stop sets it again after its flag */
 	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
@@ -128,11 +131,52 @@ static void kick_others(unsigned int self)
 	}
 }
 
+/*
+ * The guest's own INT3 (no breakpoint of ours there) goes back to the
+ * guest, as QEMU does with KVM: RIP past the INT3 and #BP queued, so the
+ * guest's handler sees what the INT3 itself would have pushed. It is
+ * delivered as a hardware exception: unlike a real INT3 there is no
+ * gate-DPL check (Linux's #BP gate has DPL 3 anyway). Called by the
+ * vCPU thread, which owns its fd here; the breakpoint list only changes
+ * while every vCPU waits in pause_point(), which this one has not
+ * reached, so reading it needs no lock.
+ */
+static bool reinject_bp(struct vcpu *v)
+{
+	struct nyx_vcpu_events ev;
+	struct nyx_regs r;
+
+	if (v->run->debug.exception != 3 ||
+	    gdb_is_sw_bp(&gs.stub, v->run->debug.pc))
+		return false;
+	if (ioctl(v->fd, NYX_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, NYX_GET_VCPU_EVENTS, &ev) < 0) {
+		pr_err("gdb: vCPU %u: cannot re-inject the guest's #BP: %s",
+		       v->id, strerror(errno));
+		return false;
+	}
+	r.rip++;
+	ev.exception.injected = 0;
+	ev.exception.pending = 1;
+	ev.exception.nr = 3;
+	ev.exception.has_error_code = 0;
+	ev.exception.error_code = 0;
+	if (ioctl(v->fd, NYX_SET_REGS, &r) < 0 ||
+	    ioctl(v->fd, NYX_SET_VCPU_EVENTS, &ev) < 0) {
+		pr_err("gdb: vCPU %u: cannot re-inject the guest's #BP: %s",
+		       v->id, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 static void debug_exit(struct vcpu *v)
 {
 	struct nyx_run *run = v->run;
 	char c = 1;
 
+	if (reinject_bp(v))
+		return;
 	pthread_mutex_lock(&gs.lock);
 	/* a second vCPU's event during a stop is dropped: its INT3 or
 	 * breakpoint fires again when it resumes */

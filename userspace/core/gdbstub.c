@@ -366,6 +366,16 @@ bool gdb_has_sw_bp(const struct gdb_stub *s)
 	return false;
 }
 
+bool gdb_is_sw_bp(const struct gdb_stub *s, u64 addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < GDB_MAX_SW_BP; i++)
+		if (s->sw[i].used && s->sw[i].addr == addr)
+			return true;
+	return false;
+}
+
 static int sw_bp_insert(struct gdb_stub *s, u64 addr)
 {
 	static const u8 int3 = 0xcc;

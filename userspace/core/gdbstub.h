@@ -141,6 +141,8 @@ void gdb_stop_reply(struct gdb_stub *s, unsigned int cpu, int signal,
  * any is set. */
 bool gdb_hw_debugregs(const struct gdb_stub *s, u64 dr[4], u64 *dr7);
 bool gdb_has_sw_bp(const struct gdb_stub *s);
+/* Is there a software breakpoint (ours) at addr? */
+bool gdb_is_sw_bp(const struct gdb_stub *s, u64 addr);
 /* Which hardware breakpoint slot DR6 reports hit, or -1. */
 int gdb_hw_hit(const struct gdb_stub *s, u64 dr6);
 /* Take out every INT3 (detach). */

@@ -38,6 +38,9 @@ struct vcpu {
 	u64 last_rip;		/* RIP at the last pause */
 	bool rip_valid;
 	bool halted;		/* parked after HLT (--irqchip off) */
+	/* times the debugger stopped or released this vCPU (odd: stopped
+	 * now); the watchdog does not count that time (atomic) */
+	u64 dbg_holds;
 };
 
 /* What the run loop does after an exit. */

@@ -106,9 +106,15 @@ static void check(void)
 		n = MAX_WD_VCPUS;
 	memset(s, 0, sizeof(s));
 	for (i = 0; i < n; i++) {
+		u64 holds = __atomic_load_n(&v[i].dbg_holds, __ATOMIC_SEQ_CST);
+
 		s[i].exits = progress_exits(&v[i]);
+		/* stopped by the debugger now (odd count) or since the last
+		 * look: not stuck, and not worth a pause to sample */
+		s[i].held = (holds & 1) || holds != wd.st[i].holds;
+		wd.st[i].holds = holds;
 		/* parked on HLT (--irqchip off) is not stuck */
-		if (s[i].exits == wd.st[i].exits &&
+		if (s[i].exits == wd.st[i].exits && !s[i].held &&
 		    !__atomic_load_n(&v[i].halted, __ATOMIC_SEQ_CST))
 			candidates++;
 	}
@@ -119,12 +125,16 @@ static void check(void)
 		vcpus_pause(SAMPLE_PAUSE_MS);
 		paused = true;
 		for (i = 0; i < n; i++)
-			if (s[i].exits == wd.st[i].exits &&
+			if (s[i].exits == wd.st[i].exits && !s[i].held &&
 			    !__atomic_load_n(&v[i].halted, __ATOMIC_SEQ_CST))
 				sample(&v[i], &s[i]);
 	}
 	now = log_now_ns();
 	for (i = 0; i < n; i++) {
+		/* gdb may have stopped it while we sampled */
+		if (__atomic_load_n(&v[i].dbg_holds, __ATOMIC_SEQ_CST) !=
+		    wd.st[i].holds)
+			s[i].held = true;
 		if (wd_judge(&wd.st[i], &s[i], now, wd.opt.timeout_ms * 1000000ull)) {
 			fire(&v[i], &s[i]);
 			stuck = true;

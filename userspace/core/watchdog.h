@@ -12,7 +12,9 @@
  * raises the WATCHDOG event and the action: log (a warning), pause (the
  * VM stays paused; resume on the control socket), dump (registers to
  * the log) or reset (exit status 8, like system-reset). It fires again
- * after another timeout if the vCPU stays stuck.
+ * after another timeout if the vCPU stays stuck. A vCPU stopped by
+ * gdb (--gdb) or paused on the control socket is making no progress on
+ * purpose: that time does not count (the count restarts when it runs).
  */
 #ifndef NYX_WATCHDOG_H
 #define NYX_WATCHDOG_H
@@ -44,6 +46,9 @@ struct wd_sample {
 	bool sampled;		/* rip/halted/irq_pending were read */
 	bool halted;		/* HLT or waiting for SIPI */
 	bool irq_pending;
+	/* stopped on purpose (by the debugger) now or since the last look:
+	 * no progress is expected, so that time is not counted */
+	bool held;
 };
 
 /* Per-vCPU judgement state. */
@@ -52,6 +57,7 @@ struct wd_state {
 	u64 rip;
 	bool have_rip;
 	u64 since_ns;		/* no progress since */
+	u64 holds;		/* vcpu->dbg_holds at the last look */
 };
 
 /*
@@ -62,7 +68,8 @@ struct wd_state {
 static inline bool wd_judge(struct wd_state *w, const struct wd_sample *s,
 			    u64 now_ns, u64 timeout_ns)
 {
-	bool progress = s->exits != w->exits || !s->sampled || s->halted ||
+	bool progress = s->held || s->exits != w->exits || !s->sampled ||
+			s->halted ||
 			!s->irq_pending || !w->have_rip || s->rip != w->rip;
 
 	w->exits = s->exits;
