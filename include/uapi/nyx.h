@@ -385,9 +385,13 @@ struct nyx_vcpu_events {
 		__u8 padding[5];
 	} nmi;
 	__u32 mp_state;		/* NYX_MP_STATE_* */
-	__u32 flags;		/* must be 0 */
+	__u32 flags;		/* SET: NYX_VCPU_EVENTS_*; GET: 0 */
 	__u64 reserved[4];
 };
+/* SET leaves the APIC's pending NMIs alone (nmi.pending is ignored): an
+ * NMI another vCPU sends between GET and SET is not lost. With
+ * NYX_CAP_VCPU_EVENTS >= 2. */
+#define NYX_VCPU_EVENTS_KEEP_NMI_PENDING	(1u << 0)
 #define NYX_GET_VCPU_EVENTS	_IOR(NYXIO, 0x2c, struct nyx_vcpu_events)
 #define NYX_SET_VCPU_EVENTS	_IOW(NYXIO, 0x2d, struct nyx_vcpu_events)
 /* This vCPU's statistics: see NYX_GET_VM_STATS. */

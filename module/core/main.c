@@ -133,8 +133,8 @@ long nyx_check_extension(unsigned long cap)
 		return nyx_ops->inject_irq ? NYX_IRQCHIP_STATE_VERSION : 0;
 	case NYX_CAP_TSC_KHZ:
 		return tsc_khz;
-	case NYX_CAP_VCPU_EVENTS:
-		return nyx_ops->get_events ? 1 : 0;
+	case NYX_CAP_VCPU_EVENTS:	/* 2: NYX_VCPU_EVENTS_KEEP_NMI_PENDING */
+		return nyx_ops->get_events ? 2 : 0;
 	case NYX_CAP_IOEVENTFD:
 		return NYX_MAX_IOEVENTFDS;
 	case NYX_CAP_IRQFD:

@@ -633,7 +633,8 @@ static int nyx_vcpu_events(struct nyx_vcpu *vcpu,
 	}
 	if (copy_from_user(&ev, arg, sizeof(ev)))
 		return -EFAULT;
-	if (ev.flags || memchr_inv(ev.reserved, 0, sizeof(ev.reserved)) ||
+	if ((ev.flags & ~NYX_VCPU_EVENTS_KEEP_NMI_PENDING) ||
+	    memchr_inv(ev.reserved, 0, sizeof(ev.reserved)) ||
 	    ev.interrupt.padding || ev.interrupt.reserved ||
 	    memchr_inv(ev.nmi.padding, 0, sizeof(ev.nmi.padding)) ||
 	    ev.mp_state > NYX_MP_STATE_WAIT_SIPI ||
@@ -665,7 +666,8 @@ static int nyx_vcpu_events(struct nyx_vcpu *vcpu,
 		unsigned long flags;
 
 		spin_lock_irqsave(&vcpu->vm->irqchip->lock, flags);
-		vcpu->apic->lapic.nmi_pending = ev.nmi.pending;
+		if (!(ev.flags & NYX_VCPU_EVENTS_KEEP_NMI_PENDING))
+			vcpu->apic->lapic.nmi_pending = ev.nmi.pending;
 		vcpu->apic->lapic.wait_sipi =
 			ev.mp_state == NYX_MP_STATE_WAIT_SIPI;
 		spin_unlock_irqrestore(&vcpu->vm->irqchip->lock, flags);

@@ -846,6 +846,16 @@ static void test_irqchip(void)
 	       ev.nmi.masked, ev.nmi.pending);
 	ev.nmi.pending = 1;
 	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0, "second NMI");
+	/* KEEP_NMI_PENDING: nmi.pending = 0 in the SET does not drop it */
+	ev.nmi.pending = 0;
+	ev.flags = NYX_VCPU_EVENTS_KEEP_NMI_PENDING;
+	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0 &&
+	       ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev) == 0 &&
+	       ev.nmi.pending == 1 && ev.flags == 0,
+	       "KEEP_NMI_PENDING keeps the NMI (pending %u)", ev.nmi.pending);
+	ev.flags = 1u << 1;
+	EXPECT_ERR(EINVAL, ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev));
+	ev.flags = 0;
 	EXPECT(run_to_out(&v, 0x82) == 1, "second NMI after the IRET");
 
 	/* IRQ1 while the NMI handler runs with IF clear: it waits for the

@@ -161,6 +161,8 @@ static bool reinject_bp(struct vcpu *v)
 	ev.exception.nr = 3;
 	ev.exception.has_error_code = 0;
 	ev.exception.error_code = 0;
+	/* an NMI sent since the GET stays pending */
+	ev.flags = NYX_VCPU_EVENTS_KEEP_NMI_PENDING;
 	if (ioctl(v->fd, NYX_SET_REGS, &r) < 0 ||
 	    ioctl(v->fd, NYX_SET_VCPU_EVENTS, &ev) < 0) {
 		pr_err("gdb: vCPU %u: cannot re-inject the guest's #BP: %s",
