@@ -53,7 +53,8 @@ enum nyx_exit_stat {
 	NYX_STAT_HALT_POLL_NS,	/* time spent polling */
 	NYX_STAT_HALT_SLEEP_NS,	/* time asleep in HLT / wait-for-SIPI */
 	NYX_STAT_HALT_SLEEP_MAX_NS,	/* peak: the longest sleep */
-	NYX_STAT_GUEST_NS,	/* time in guest mode */
+	NYX_STAT_GUEST_NS,	/* time in guest mode (kept in TSC cycles:
+				 * read it with nyx_vcpu_stat()) */
 	NYX_STAT_PIO_ALL,	/* every port I/O exit, wherever handled */
 	NYX_STAT_MMIO_ALL,	/* every MMIO access, wherever handled */
 	NYX_STAT_PV_EOI,	/* EOIs the guest signalled in memory */
@@ -184,7 +185,7 @@ struct nyx_vcpu {
 	int cpu;			/* host CPU of the last entry */
 	unsigned long requests;
 
-	u64 stats[NYX_NR_STATS];
+	u64 stats[NYX_NR_STATS];	/* readers: nyx_vcpu_stat() */
 	struct nyx_topn pio_top;	/* by port */
 	struct nyx_topn mmio_top;	/* by guest-physical page */
 	struct dentry *debugfs;
@@ -313,6 +314,8 @@ void nyx_stat_mmio(struct nyx_vcpu *vcpu, u64 gpa);
 int nyx_mmu_init(struct nyx_vm *vm);
 void nyx_mmu_destroy(struct nyx_vm *vm);
 u64 nyx_mmu_root_pa(struct nyx_vm *vm);
+/* Statistic i of a vCPU as reported (GUEST_NS converted from cycles). */
+u64 nyx_vcpu_stat(struct nyx_vcpu *vcpu, int i);
 int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa);
 int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot);
 

@@ -54,7 +54,7 @@ static int nyx_exits_show(struct seq_file *m, void *unused)
 
 	for (i = 0; i < NYX_NR_STATS; i++)
 		seq_printf(m, "%-16s %llu\n", nyx_stat_names[i],
-			   READ_ONCE(vcpu->stats[i]));
+			   nyx_vcpu_stat(vcpu, i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nyx_exits);

@@ -5,8 +5,10 @@
  * counters there are, with their type and unit, and copies them out.
  */
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 
 #include "core/core.h"
 
@@ -119,6 +121,15 @@ static long nyx_stats_copy(void __user *argp,
 	return copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
+u64 nyx_vcpu_stat(struct nyx_vcpu *vcpu, int i)
+{
+	u64 v = READ_ONCE(vcpu->stats[i]);
+
+	if (i == NYX_STAT_GUEST_NS && tsc_khz)
+		v = mul_u64_u32_div(v, NSEC_PER_MSEC, tsc_khz);
+	return v;
+}
+
 /*
  * Called without the vCPU mutex (NYX_RUN holds it while the guest runs or
  * sleeps in HLT): the counters are read as they are, each one atomically.
@@ -133,7 +144,7 @@ long nyx_vcpu_get_stats(struct nyx_vcpu *vcpu, void __user *argp)
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < NYX_NR_STATS; i++)
-		v[i] = READ_ONCE(vcpu->stats[i]);
+		v[i] = nyx_vcpu_stat(vcpu, i);
 	/* a vCPU asleep in HLT for minutes is halted now, not when it wakes:
 	 * count the sleep so far (readers may see it a little off around
 	 * the wake-up; rates clamp at 0) */
