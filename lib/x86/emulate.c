@@ -1304,9 +1304,12 @@ enum x86_emu_result x86_emulate(struct x86_emu *emu)
 	c.rflags = cpu->rflags;
 	c.mode = (u8)cpu_mode(cpu);
 	c.seg_ovr = SEG_NONE;
+	c.fetched = emu->nr_mmio_done && emu->insn_valid <= NYX_MAX_INSN_LEN ?
+		    emu->insn_valid : 0;
 	emu->insn_len = 0;
 
 	rc = decode(&c);
+	emu->insn_valid = (u8)c.fetched;
 	emu->insn_len = (u8)(rc ? c.fetched : c.len);
 	if (rc)
 		return rc;

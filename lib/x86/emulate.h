@@ -130,6 +130,11 @@ struct x86_emu {
 	/* out: the instruction bytes fetched (diagnostics) */
 	u8 insn[15];
 	u8 insn_len;
+	/* bytes of insn[] the previous pass over this instruction fetched:
+	 * a re-execution (nr_mmio_done > 0) decodes them again instead of
+	 * walking the page tables and reading guest memory a second time;
+	 * a CPU fetches an instruction once too. x86_emu_init() clears it. */
+	u8 insn_valid;
 };
 
 /* Prepare for a new instruction (clears the MMIO log). */

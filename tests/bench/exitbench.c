@@ -9,7 +9,9 @@
  * and, with each hypervisor's in-kernel irqchip, from 32-bit flat mode:
  *   eoi    - a write to the local APIC's EOI register (MMIO, emulated),
  *   ipi    - a self-IPI through the ICR (MMIO, emulated, delivered; IF=0
- *            keeps it pending, so later ones coalesce in IRR).
+ *            keeps it pending, so later ones coalesce in IRR);
+ *   x2eoi, x2ipi - the same through the x2APIC MSRs (WRMSR 0x80b and
+ *            0x830), what Linux guests of both use (CPUID x2APIC given).
  * The guest TSC runs at the host rate under both (a fixed offset), so the
  * numbers compare directly. Usage: exitbench [iterations [kvm|nyx]]: the
  * second argument runs one hypervisor only (the other's column is "-"),
@@ -36,15 +38,71 @@
 #define MEM_SIZE	0x10000
 #define ENTRY		0x1000
 
-enum op { OP_CPUID, OP_PIO, OP_MMIO, OP_EOI, OP_IPI, OP_IOEVENTFD, NR_OPS };
+enum op {
+	OP_CPUID, OP_PIO, OP_MMIO, OP_EOI, OP_IPI, OP_IOEVENTFD, OP_X2EOI,
+	OP_X2IPI, NR_OPS
+};
 static const char *const op_names[NR_OPS] = {
-	"cpuid", "pio", "mmio", "eoi", "ipi", "ioeventfd"
+	"cpuid", "pio", "mmio", "eoi", "ipi", "ioeventfd", "x2eoi", "x2ipi"
 };
 #define PORT_DONE	0xf3
 
 static int op_uses_apic(enum op op)
 {
-	return op == OP_EOI || op == OP_IPI;
+	return op == OP_EOI || op == OP_IPI || op == OP_X2EOI || op == OP_X2IPI;
+}
+
+static int op_uses_x2apic(enum op op)
+{
+	return op == OP_X2EOI || op == OP_X2IPI;
+}
+
+/*
+ * The x2APIC variant: APIC_BASE |= EN | EXTD, SVR = 0x1ff by WRMSR, then
+ * loop { mov eax, val; xor edx, edx; wrmsr } with ecx = the register.
+ */
+static size_t build_guest_x2(uint8_t *p, enum op op, uint32_t n)
+{
+	static const uint8_t setup[] = {
+		0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, APIC_BASE */
+		0x0f, 0x32,			/* rdmsr */
+		0x0d, 0x00, 0x0c, 0x00, 0x00,	/* or eax, EN | EXTD */
+		0x0f, 0x30,			/* wrmsr */
+		0xb9, 0x0f, 0x08, 0x00, 0x00,	/* mov ecx, SVR */
+		0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
+		0x31, 0xd2, 0x0f, 0x30,		/* xor edx, edx; wrmsr */
+	};
+	static const uint8_t tail[] = {
+		0x0f, 0x31, 0x29, 0xf0, 0x19, 0xfa,	/* rdtsc; sub; sbb */
+		0xe7, 0xf1, 0x89, 0xd0, 0xe7, 0xf2,	/* out; mov; out */
+		0xe6, PORT_DONE,
+	};
+	uint32_t reg = op == OP_X2EOI ? 0x80b : 0x830;
+	uint32_t val = op == OP_X2EOI ? 0 : 0x000440f0;	/* self, fixed, 0xf0 */
+	size_t len = 0, loop;
+
+	p[len++] = 0xbd;			/* mov ebp, n */
+	memcpy(p + len, &n, 4);
+	len += 4;
+	memcpy(p + len, setup, sizeof(setup));
+	len += sizeof(setup);
+	p[len++] = 0xb9;			/* mov ecx, reg */
+	memcpy(p + len, &reg, 4);
+	len += 4;
+	memcpy(p + len, "\x0f\x31\x89\xc6\x89\xd7", 6);	/* rdtsc; esi, edi */
+	len += 6;
+	loop = len;
+	p[len++] = 0xb8;			/* mov eax, val */
+	memcpy(p + len, &val, 4);
+	len += 4;
+	memcpy(p + len, "\x31\xd2\x0f\x30", 4);	/* xor edx, edx; wrmsr */
+	len += 4;
+	p[len++] = 0x4d;			/* dec ebp */
+	p[len++] = 0x75;			/* jnz loop */
+	p[len] = (uint8_t)(loop - (len + 1));
+	len++;
+	memcpy(p + len, tail, sizeof(tail));
+	return len + sizeof(tail);
 }
 
 /*
@@ -176,7 +234,9 @@ static int run_nyx(enum op op, uint32_t n, struct result *res)
 	vm = ioctl(sys, NYX_CREATE_VM, 0);
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (op_uses_apic(op))
+	if (op_uses_x2apic(op))
+		build_guest_x2(mem + ENTRY, op, n);
+	else if (op_uses_apic(op))
 		build_guest32(mem + ENTRY, op, n);
 	else
 		build_guest(mem + ENTRY, op, n);
@@ -263,7 +323,9 @@ static int run_kvm(enum op op, uint32_t n, struct result *res)
 	vm = ioctl(sys, KVM_CREATE_VM, 0);
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (op_uses_apic(op))
+	if (op_uses_x2apic(op))
+		build_guest_x2(mem + ENTRY, op, n);
+	else if (op_uses_apic(op))
 		build_guest32(mem + ENTRY, op, n);
 	else
 		build_guest(mem + ENTRY, op, n);
@@ -285,6 +347,20 @@ static int run_kvm(enum op op, uint32_t n, struct result *res)
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	msize = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
 	run = mmap(NULL, msize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	/* KVM lets the guest set APIC_BASE.EXTD only with CPUID x2APIC */
+	if (op_uses_x2apic(op)) {
+		struct {
+			struct kvm_cpuid2 h;
+			struct kvm_cpuid_entry2 e;
+		} c = {
+			.h.nent = 1,
+			.e = { .function = 1, .ecx = 1u << 21, .edx = 1u << 9 },
+		};
+
+		if (ioctl(vcpu, KVM_SET_CPUID2, &c))
+			fprintf(stderr, "kvm: KVM_SET_CPUID2: %s\n",
+				strerror(errno));
+	}
 	ioctl(vcpu, KVM_GET_SREGS, &sr);
 	sr.cs.base = 0;
 	sr.cs.selector = 0;

@@ -2222,6 +2222,9 @@ static void test_reexec(void)
 	CHECK_EQ(emu.mmio[0].is_write, 0);
 	memcpy(emu.mmio[0].data, "\x10\0\0\0", 4);
 	emu.nr_mmio_done = 1;
+	/* the passes that complete it decode the bytes fetched first, not
+	 * what guest memory holds now (HLT: not emulated) */
+	memset(&ram[CODE], 0xf4, ilen);
 	rc = x86_emulate(&emu);
 	CHECK_EQ(rc, X86_EMU_MMIO);
 	CHECK_EQ(emu.mmio[1].is_write, 1);
@@ -2234,6 +2237,11 @@ static void test_reexec(void)
 	CHECK_EQ(cpu.rip, CODE + 3);
 	CHECK_EQ(cpu.rflags & ARITH, 0);
 	CHECK_EQ(cpu.gpr[RBX], MMIO_HI_LA);
+	/* a new instruction fetches again: HLT is not emulated */
+	x86_emu_init(&emu, &cpu, &ops, NULL);
+	cpu.rip = CODE;
+	CHECK_EQ(x86_emulate(&emu), X86_EMU_UNHANDLED);
+	memcpy(&ram[CODE], ib, ilen);
 
 	/* the guest changed the access under us: give up */
 	fresh();
