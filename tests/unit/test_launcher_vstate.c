@@ -161,6 +161,12 @@ static void test_round_trip(void)
 	u64 ra[NREGS] = { 0 }, rb[NREGS] = { 0 };
 
 	blk_new(&a);
+	/* the power-on state is a state too */
+	CHECK_EQ(virtio_blk_save(&a, &st), 0);
+	CHECK_EQ(virtio_blk_load(&a, &st), 0);
+	CHECK_EQ(virtio_blk_save(&a, &st2), 0);
+	CHECK(!memcmp(&st, &st2, sizeof(st)));
+	CHECK_EQ(rd(&a.vp, VIRTIO_PCI_COMMON_Q_SIZE, 2), VIRTIO_QUEUE_MAX_SIZE);
 	driver_setup(&a.vp);
 	/* MSI-X on, so that the vectors are the guest's */
 	pci_config_set(&a.vp.pci.cfg, a.vp.pci.msix_cap + PCI_MSIX_FLAGS,

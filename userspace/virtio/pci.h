@@ -34,7 +34,9 @@
  * not touched until a reset or the control socket's device-reset.
  *
  * State: struct virtio_pci_state holds every guest-visible register and
- * the queues' struct vq_state; the rest is derived or host resources.
+ * the queues' struct vq_state; with the quarantine that is what
+ * virtio_pci_save_state()/virtio_pci_load() put in a snapshot record
+ * (struct virtio_pci_saved); the rest is derived or host resources.
  */
 #ifndef NYX_VIRTIO_PCI_H
 #define NYX_VIRTIO_PCI_H
