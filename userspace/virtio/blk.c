@@ -512,3 +512,47 @@ void virtio_blk_exit(struct virtio_blk *b)
 		blockdev_close(b->bd);
 	b->bd = NULL;
 }
+
+/* ---------------------------------------------------------------------
+ * Snapshot state (blk.h)
+ */
+_Static_assert(sizeof(struct virtio_blk_saved) == 1024, "blk record");
+
+static bool blk_busy(struct virtio_blk *b)
+{
+	return __atomic_load_n(&b->stats.inflight, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&b->nr_kept, __ATOMIC_ACQUIRE);
+}
+
+int virtio_blk_save(struct virtio_blk *b, struct virtio_blk_saved *st)
+{
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (blk_busy(b))
+		return -EBUSY;
+	r = virtio_pci_save_state(&b->vp, &st->vp);
+	if (r)
+		return r;
+	st->version = VIRTIO_BLK_STATE_VERSION;
+	st->size = sizeof(*st);
+	memcpy(st->config, b->config, sizeof(st->config));
+	memcpy(st->id, b->id, sizeof(st->id));
+	st->readonly = b->readonly;
+	return 0;
+}
+
+int virtio_blk_load(struct virtio_blk *b, const struct virtio_blk_saved *st)
+{
+	static const u8 zero[sizeof(st->pad)];
+
+	if (st->version != VIRTIO_BLK_STATE_VERSION ||
+	    st->size != sizeof(*st) || memcmp(st->pad, zero, sizeof(zero)) ||
+	    memcmp(st->config, b->config, sizeof(b->config)) ||
+	    memcmp(st->id, b->id, sizeof(b->id)) ||
+	    st->readonly != b->readonly)
+		return -EINVAL;
+	if (blk_busy(b))
+		return -EBUSY;
+	return virtio_pci_load(&b->vp, &st->vp);
+}

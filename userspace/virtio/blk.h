@@ -115,4 +115,34 @@ int virtio_blk_start(struct virtio_blk *b, int vm_fd);
 /* Stop it, finish requests in flight, close the image. */
 void virtio_blk_exit(struct virtio_blk *b);
 
+/*
+ * Snapshot state (Documentation/architecture.rst, "Virtio device state").
+ * The disk itself (image, size, serial, read-only) is configuration: the
+ * loading device must have been built on the same one, which the config
+ * bytes and the id show.
+ */
+#define VIRTIO_BLK_STATE_VERSION	1
+
+struct virtio_blk_saved {		/* 1024 bytes */
+	u32 version;			/* VIRTIO_BLK_STATE_VERSION */
+	u32 size;			/* sizeof(struct virtio_blk_saved) */
+	struct virtio_pci_saved vp;
+	u8 config[VIRTIO_BLK_CONFIG_LEN];	/* must match on load */
+	char id[VIRTIO_BLK_ID_BYTES];		/* must match on load */
+	u8 readonly;				/* must match on load */
+	u8 pad[7];				/* 0 */
+};
+
+/*
+ * A snapshot is taken with the device quiesced: no request in flight in
+ * the block layer and none kept by a backend quarantine (their buffers
+ * and completions would be lost). Returns 0, or -EBUSY in those cases
+ * (and during a reset): the caller stops the vCPUs, lets the I/O thread
+ * finish (or ends the quarantine) and retries.
+ */
+int virtio_blk_save(struct virtio_blk *b, struct virtio_blk_saved *st);
+/* Returns 0, or -EINVAL (nothing changed) / -EBUSY as virtio_pci_load();
+ * also -EBUSY if this device has requests in flight or kept. */
+int virtio_blk_load(struct virtio_blk *b, const struct virtio_blk_saved *st);
+
 #endif

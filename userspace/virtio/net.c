@@ -585,3 +585,52 @@ void virtio_net_exit(struct virtio_net *n)
 	if (n->tap.fd >= 0)
 		tap_close(&n->tap);
 }
+
+/* ---------------------------------------------------------------------
+ * Snapshot state (net.h)
+ */
+_Static_assert(sizeof(struct virtio_net_saved) == 952, "net record");
+
+int virtio_net_save(struct virtio_net *n, struct virtio_net_saved *st)
+{
+	struct virtio_queue_saved *rxq = &st->vp.q[VIRTIO_NET_RXQ];
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	r = virtio_pci_save_state(&n->vp, &st->vp);
+	if (r)
+		return r;
+	st->version = VIRTIO_NET_STATE_VERSION;
+	st->size = sizeof(*st);
+	memcpy(st->mac, n->mac, sizeof(st->mac));
+	memcpy(st->config, n->config, sizeof(st->config));
+	/* the pending frame's chains: back to the driver in the snapshot */
+	if (n->rx_pending && n->rx_nbufs && rxq->enable && !rxq->error &&
+	    (u16)(rxq->last_avail_idx - rxq->used_idx) >= n->rx_nbufs)
+		rxq->last_avail_idx -= (u16)n->rx_nbufs;
+	return 0;
+}
+
+int virtio_net_load(struct virtio_net *n, const struct virtio_net_saved *st)
+{
+	int r;
+
+	/* the config is the MAC plus constants (link up, one pair) */
+	if (st->version != VIRTIO_NET_STATE_VERSION ||
+	    st->size != sizeof(*st) ||
+	    memcmp(st->config, st->mac, sizeof(st->mac)) ||
+	    memcmp(st->config + 6, n->config + 6, sizeof(n->config) - 6))
+		return -EINVAL;
+	r = virtio_pci_load_quiet(&n->vp, &st->vp);
+	if (r)
+		return r;
+	memcpy(n->mac, st->mac, sizeof(n->mac));
+	memcpy(n->config, st->config, sizeof(n->config));
+	n->rx_pending = n->rx_off = n->rx_nbufs = 0;
+	n->rx_waiting = false;
+	/* sync_features() sets the tap's offloads on the next receive */
+	n->offloads_set = false;
+	virtio_pci_poll_dev(&n->vp, true);
+	virtio_pci_kick_all(&n->vp);
+	return 0;
+}

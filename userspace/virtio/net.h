@@ -143,4 +143,31 @@ int virtio_net_start(struct virtio_net *n, int vm_fd);
 /* Stop it, close the tap (removing what nyx created). */
 void virtio_net_exit(struct virtio_net *n);
 
+/*
+ * Snapshot state (Documentation/architecture.rst, "Virtio device state").
+ * The features offered (which depend on the tap's offloads) must match on
+ * load (checked by the transport); the MAC is loaded. Mergeable-rx state:
+ * the negotiated MRG_RXBUF is in the transport's driver features; a frame
+ * waiting for more receive buffers is not saved: the snapshot shows the
+ * chains it had filled as not yet used (last_avail_idx moved back, as
+ * vq_unpop() does), i.e. the frame is lost as on a wire, while the
+ * running device keeps it. Tap offloads are set again from the driver
+ * features after a load.
+ */
+#define VIRTIO_NET_STATE_VERSION	1
+
+struct virtio_net_saved {		/* 952 bytes */
+	u32 version;			/* VIRTIO_NET_STATE_VERSION */
+	u32 size;			/* sizeof(struct virtio_net_saved) */
+	struct virtio_pci_saved vp;
+	u8 mac[6];
+	u8 config[VIRTIO_NET_CONFIG_LEN];	/* mac, status, pairs */
+};
+
+/* Returns 0, or -EBUSY during a reset. Device quiesced (see
+ * virtio_pci_save_state()). */
+int virtio_net_save(struct virtio_net *n, struct virtio_net_saved *st);
+/* Returns 0, or -EINVAL (nothing changed) / -EBUSY as virtio_pci_load(). */
+int virtio_net_load(struct virtio_net *n, const struct virtio_net_saved *st);
+
 #endif

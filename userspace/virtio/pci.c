@@ -1135,3 +1135,239 @@ void virtio_pci_save(struct virtio_pci *v, struct virtio_pci_state *st)
 		st->vq[q] = v->vq[q].s;
 	pthread_mutex_unlock(&v->lock);
 }
+
+/* ---------------------------------------------------------------------
+ * Snapshot state (pci.h, Documentation/architecture.rst)
+ */
+_Static_assert(sizeof(struct virtio_queue_saved) == 48, "queue record");
+_Static_assert(sizeof(struct virtio_pci_saved) == 928, "transport record");
+
+#define STATUS_KNOWN	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | \
+			 VIRTIO_STATUS_DRIVER_OK | \
+			 VIRTIO_STATUS_FEATURES_OK | \
+			 VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)
+
+int virtio_pci_save_state(struct virtio_pci *v, struct virtio_pci_saved *st)
+{
+	unsigned int q;
+	int r = 0;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&v->lock);
+	if (v->resetting || v->recover_pending || v->reset_notify) {
+		r = -EBUSY;
+		goto out;
+	}
+	st->version = VIRTIO_PCI_STATE_VERSION;
+	st->size = sizeof(*st);
+	st->type = v->ops->type;
+	st->num_queues = v->ops->num_queues;
+	st->device_feature_select = v->s.device_feature_select;
+	st->device_features = device_features(v);
+	st->driver_feature_select = v->s.driver_feature_select;
+	st->driver_features = v->s.driver_features;
+	st->msix_config = v->s.msix_config;
+	st->status = v->s.status;
+	st->config_generation = v->s.config_generation;
+	st->queue_select = v->s.queue_select;
+	st->isr = v->s.isr;
+	st->qr_class = v->qr.cls;
+	st->qr_count = v->qr.count;
+	st->bad_chains = v->bad_chains;
+	memcpy(st->qr_reason, v->qr.reason, sizeof(st->qr_reason));
+	st->qr_reason[VIRTIO_REASON_LEN - 1] = '\0';
+	for (q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+		const struct virtio_queue_regs *rg = &v->s.q[q];
+		const struct vq_state *vs = &v->vq[q].s;
+		struct virtio_queue_saved *o = &st->q[q];
+
+		o->desc = rg->desc;
+		o->driver = rg->driver;
+		o->device = rg->device;
+		o->size = rg->size;
+		o->msix_vector = rg->msix_vector;
+		o->enable = rg->enable;
+		o->features = vs->features;
+		o->last_avail_idx = vs->last_avail_idx;
+		o->used_idx = vs->used_idx;
+		o->signalled_used = vs->signalled_used;
+		o->signalled_used_valid = vs->signalled_used_valid;
+		o->notify_disabled = vs->notify_disabled;
+		o->error = vs->error;
+	}
+out:
+	pthread_mutex_unlock(&v->lock);
+	return r;
+}
+
+static bool vector_ok(const struct virtio_pci *v, u16 vec)
+{
+	return vec == VIRTIO_MSI_NO_VECTOR || vec < v->pci.msix.nr;
+}
+
+/*
+ * One queue record into a detached virtqueue (nothing of v changes).
+ * Only what the register model can reach is accepted: a disabled queue
+ * has no ring state (its registers are re-checked by vq_setup() when
+ * enabled); an enabled one has a ring that maps, unless its setup or a
+ * chain broke it, which the device must then show (NEEDS_RESET).
+ */
+static int load_queue(struct virtio_pci *v, unsigned int q,
+		      const struct virtio_pci_saved *st,
+		      struct virtqueue *vq)
+{
+	const struct virtio_queue_saved *o = &st->q[q];
+	struct vq_state vs = { 0 };
+	u16 inflight;
+	int r;
+
+	vq_reset(vq);
+	if (o->signalled_used_valid > 1 || o->notify_disabled > 1 ||
+	    o->enable > 1 || o->error > 0 || o->error < VQ_ERR_USED_ID)
+		return -EINVAL;
+	if (!vector_ok(v, o->msix_vector))
+		return -EINVAL;
+	if (q >= v->ops->num_queues) {
+		/* no such queue: exactly the reset values */
+		struct virtio_queue_saved none = {
+			.msix_vector = VIRTIO_MSI_NO_VECTOR,
+		};
+
+		return memcmp(o, &none, sizeof(none)) ? -EINVAL : 0;
+	}
+	if (!o->enable) {
+		if (o->features || o->last_avail_idx || o->used_idx ||
+		    o->signalled_used || o->signalled_used_valid ||
+		    o->notify_disabled || o->error)
+			return -EINVAL;
+		return 0;
+	}
+	if (o->error) {
+		if (!(st->status & VIRTIO_STATUS_NEEDS_RESET))
+			return -EINVAL;
+	} else {
+		/* the sizes the device offers: a power of two up to its
+		 * maximum (vq_load() checks 32768, the ring's own limit) */
+		if (!o->size || o->size > VIRTIO_QUEUE_MAX_SIZE ||
+		    (o->size & (o->size - 1)))
+			return -EINVAL;
+		/* popped and not pushed: at most the whole ring */
+		inflight = (u16)(o->last_avail_idx - o->used_idx);
+		if (inflight > o->size)
+			return -EINVAL;
+	}
+	vs.desc_gpa = o->desc;
+	vs.avail_gpa = o->driver;
+	vs.used_gpa = o->device;
+	vs.features = o->features;
+	vs.size = o->size;
+	vs.last_avail_idx = o->last_avail_idx;
+	vs.used_idx = o->used_idx;
+	vs.signalled_used = o->signalled_used;
+	vs.signalled_used_valid = o->signalled_used_valid;
+	vs.notify_disabled = o->notify_disabled;
+	vs.error = o->error;
+	/* alignment, RAM and host contiguity of the three rings */
+	r = vq_load(vq, &v->mem, &vs);
+	if (r && !o->error)
+		return -EINVAL;
+	return 0;
+}
+
+int virtio_pci_load_quiet(struct virtio_pci *v,
+			  const struct virtio_pci_saved *st)
+{
+	struct virtqueue vq[VIRTIO_MAX_QUEUES];
+	struct virtio_pci_state s;
+	unsigned int q;
+	u64 devf = device_features(v);
+
+	if (st->version != VIRTIO_PCI_STATE_VERSION ||
+	    st->size != sizeof(*st) || st->type != v->ops->type ||
+	    st->num_queues != v->ops->num_queues ||
+	    st->device_features != devf || st->pad0)
+		return -EINVAL;
+	if ((st->status & ~STATUS_KNOWN) ||
+	    (st->isr & ~(VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG)) ||
+	    !vector_ok(v, st->msix_config) ||
+	    st->qr_class > VIRTIO_QUARANTINE_BACKEND ||
+	    !memchr(st->qr_reason, '\0', sizeof(st->qr_reason)))
+		return -EINVAL;
+	/* FEATURES_OK only sticks for a subset of ours with VERSION_1 */
+	if ((st->status & VIRTIO_STATUS_FEATURES_OK) &&
+	    ((st->driver_features & ~devf) ||
+	     !(st->driver_features & (1ull << VIRTIO_F_VERSION_1))))
+		return -EINVAL;
+	/* NEEDS_RESET and the guest quarantine come and go together; a
+	 * healthy device has no reason; a quarantine has been counted */
+	if (!!(st->status & VIRTIO_STATUS_NEEDS_RESET) !=
+	    (st->qr_class == VIRTIO_QUARANTINE_GUEST))
+		return -EINVAL;
+	if (!st->qr_class && st->qr_reason[0])
+		return -EINVAL;
+	if (st->qr_class && !st->qr_count)
+		return -EINVAL;
+	for (q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		if (load_queue(v, q, st, &vq[q]))
+			return -EINVAL;
+
+	memset(&s, 0, sizeof(s));
+	s.device_feature_select = st->device_feature_select;
+	s.driver_feature_select = st->driver_feature_select;
+	s.driver_features = st->driver_features;
+	s.msix_config = st->msix_config;
+	s.status = st->status;
+	s.config_generation = st->config_generation;
+	s.queue_select = st->queue_select;
+	s.isr = st->isr;
+	for (q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+		s.q[q].size = st->q[q].size;
+		s.q[q].msix_vector = st->q[q].msix_vector;
+		s.q[q].enable = st->q[q].enable;
+		s.q[q].desc = st->q[q].desc;
+		s.q[q].driver = st->q[q].driver;
+		s.q[q].device = st->q[q].device;
+		s.vq[q] = vq[q].s;
+	}
+
+	pthread_mutex_lock(&v->lock);
+	if (v->resetting) {
+		pthread_mutex_unlock(&v->lock);
+		return -EBUSY;
+	}
+	v->s = s;
+	memcpy(v->vq, vq, sizeof(vq));
+	set_class(v, st->qr_class);
+	v->qr.count = st->qr_count;
+	memcpy(v->qr.reason, st->qr_reason, sizeof(v->qr.reason));
+	v->bad_chains = st->bad_chains;
+	v->recover_pending = false;
+	v->reset_notify = false;
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+void virtio_pci_kick_all(struct virtio_pci *v)
+{
+	unsigned int q;
+	bool up;
+
+	pthread_mutex_lock(&v->lock);
+	up = (v->s.status & VIRTIO_STATUS_DRIVER_OK) && !v->qr.cls &&
+	     !v->resetting;
+	pthread_mutex_unlock(&v->lock);
+	if (up)
+		for (q = 0; q < v->ops->num_queues; q++)
+			kick(v, q);
+}
+
+int virtio_pci_load(struct virtio_pci *v, const struct virtio_pci_saved *st)
+{
+	int r = virtio_pci_load_quiet(v, st);
+
+	/* chains the driver made available before the snapshot get looked
+	 * at without waiting for its next kick */
+	if (!r)
+		virtio_pci_kick_all(v);
+	return r;
+}

@@ -34,7 +34,9 @@
  * not touched until a reset or the control socket's device-reset.
  *
  * State: struct virtio_pci_state holds every guest-visible register and
- * the queues' struct vq_state; the rest is derived or host resources.
+ * the queues' struct vq_state; with the quarantine that is what
+ * virtio_pci_save_state()/virtio_pci_load() put in a snapshot record
+ * (struct virtio_pci_saved); the rest is derived or host resources.
  */
 #ifndef NYX_VIRTIO_PCI_H
 #define NYX_VIRTIO_PCI_H
@@ -302,5 +304,66 @@ void virtio_pci_bar_read(void *opaque, u64 off, void *data, u32 len);
 void virtio_pci_bar_write(void *opaque, u64 off, const void *data, u32 len);
 
 void virtio_pci_save(struct virtio_pci *v, struct virtio_pci_state *st);
+
+/*
+ * Snapshot format of the transport (Documentation/architecture.rst,
+ * "Virtio device state"): fixed size, explicit padding, little-endian
+ * host, versioned. The PCI function itself (configuration space, MSI-X
+ * table) is pci_dev_save()'s; load it first. A queue's registers and its
+ * ring state (lib/virtio struct vq_state) are one record: once enabled
+ * the ring uses exactly the registers' size and addresses.
+ */
+#define VIRTIO_PCI_STATE_VERSION	1
+
+struct virtio_queue_saved {		/* 48 bytes */
+	u64 desc, driver, device;	/* ring addresses (registers) */
+	u64 features;			/* what the ring was set up with */
+	u16 size, msix_vector, enable;
+	u16 last_avail_idx, used_idx, signalled_used;
+	u8 signalled_used_valid, notify_disabled;
+	s16 error;			/* enum vq_error, 0: fine */
+};
+
+struct virtio_pci_saved {		/* 928 bytes */
+	u32 version;			/* VIRTIO_PCI_STATE_VERSION */
+	u32 size;			/* sizeof(struct virtio_pci_saved) */
+	u16 type;			/* VIRTIO_ID_*: must match on load */
+	u16 num_queues;			/* must match on load */
+	u32 device_feature_select;
+	u64 device_features;		/* offered; must match on load */
+	u32 driver_feature_select;
+	u32 pad0;			/* 0 */
+	u64 driver_features;
+	u16 msix_config;
+	u8 status;
+	u8 config_generation;
+	u16 queue_select;
+	u8 isr;
+	u8 qr_class;			/* enum virtio_qclass */
+	u64 qr_count;
+	u64 bad_chains;
+	char qr_reason[VIRTIO_REASON_LEN];	/* NUL-terminated */
+	struct virtio_queue_saved q[VIRTIO_MAX_QUEUES];
+};
+
+/*
+ * Save the transport. -EBUSY while a reset or a device-reset is under
+ * way (transient: retry). Call with the vCPUs stopped and the device's
+ * I/O thread idle (Documentation: the device is quiesced for a snapshot).
+ */
+int virtio_pci_save_state(struct virtio_pci *v, struct virtio_pci_saved *st);
+/*
+ * Load a saved transport into a device built with the same ops (after
+ * pci_dev_load()). Everything is checked first; on any error the device
+ * is left untouched and -EINVAL returned (-EBUSY during a reset). The
+ * enabled queues are re-attached to guest RAM and, if the driver is up,
+ * kicked so that the I/O thread looks at their rings.
+ */
+int virtio_pci_load(struct virtio_pci *v, const struct virtio_pci_saved *st);
+/* The same without the kicks, for a device that must reset its own
+ * state first; then virtio_pci_kick_all() (kicks if the driver is up). */
+int virtio_pci_load_quiet(struct virtio_pci *v,
+			  const struct virtio_pci_saved *st);
+void virtio_pci_kick_all(struct virtio_pci *v);
 
 #endif
