@@ -57,6 +57,66 @@ static int op_uses_x2apic(enum op op)
 	return op == OP_X2EOI || op == OP_X2IPI;
 }
 
+/* Pieces of the 32-bit guests: "mov ebp, n" and the setup, "rdtsc; mov
+ * esi, eax; mov edi, edx" before the loop, "dec ebp; jnz loop" and the
+ * report (rdtsc delta on 0xf1/0xf2, then PORT_DONE) after. */
+static size_t emit(uint8_t *p, size_t len, const void *b, size_t n)
+{
+	memcpy(p + len, b, n);
+	return len + n;
+}
+
+static size_t emit_head32(uint8_t *p, uint32_t n, const void *setup,
+			  size_t setup_len)
+{
+	size_t len = 0;
+
+	p[len++] = 0xbd;			/* mov ebp, n */
+	len = emit(p, len, &n, 4);
+	return emit(p, len, setup, setup_len);
+}
+
+static size_t emit_loop_end32(uint8_t *p, size_t len, size_t loop)
+{
+	static const uint8_t tail[] = {
+		0x0f, 0x31, 0x29, 0xf0, 0x19, 0xfa,	/* rdtsc; sub; sbb */
+		0xe7, 0xf1, 0x89, 0xd0, 0xe7, 0xf2,	/* out; mov; out */
+		0xe6, PORT_DONE,
+	};
+
+	p[len++] = 0x4d;			/* dec ebp */
+	p[len++] = 0x75;			/* jnz loop */
+	p[len] = (uint8_t)(loop - (len + 1));
+	len++;
+	return emit(p, len, tail, sizeof(tail));
+}
+
+#define RDTSC_START32	"\x0f\x31\x89\xc6\x89\xd7"	/* rdtsc; esi, edi */
+
+/*
+ * 32-bit flat guest for the APIC ops: software-enable the APIC (SVR), then
+ * loop { mov dword [reg], val }, report the rdtsc delta on 0xf1/0xf2 and
+ * end with a write to PORT_DONE (HLT would sleep: there is an irqchip).
+ */
+static size_t build_guest32(uint8_t *p, enum op op, uint32_t n)
+{
+	uint32_t reg = op == OP_EOI ? 0xfee000b0 : 0xfee00300;
+	uint32_t val = op == OP_EOI ? 0 : 0x000440f0;	/* self, fixed, 0xf0 */
+	static const uint8_t svr[] = {
+		0xc7, 0x05, 0xf0, 0x00, 0xe0, 0xfe, 0xff, 0x01, 0, 0,
+	};
+	size_t len, loop;
+
+	len = emit_head32(p, n, svr, sizeof(svr));
+	len = emit(p, len, RDTSC_START32, 6);
+	loop = len;
+	p[len++] = 0xc7;			/* mov dword [reg], val */
+	p[len++] = 0x05;
+	len = emit(p, len, &reg, 4);
+	len = emit(p, len, &val, 4);
+	return emit_loop_end32(p, len, loop);
+}
+
 /*
  * The x2APIC variant: APIC_BASE |= EN | EXTD, SVR = 0x1ff by WRMSR, then
  * loop { mov eax, val; xor edx, edx; wrmsr } with ecx = the register.
@@ -72,77 +132,19 @@ static size_t build_guest_x2(uint8_t *p, enum op op, uint32_t n)
 		0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
 		0x31, 0xd2, 0x0f, 0x30,		/* xor edx, edx; wrmsr */
 	};
-	static const uint8_t tail[] = {
-		0x0f, 0x31, 0x29, 0xf0, 0x19, 0xfa,	/* rdtsc; sub; sbb */
-		0xe7, 0xf1, 0x89, 0xd0, 0xe7, 0xf2,	/* out; mov; out */
-		0xe6, PORT_DONE,
-	};
 	uint32_t reg = op == OP_X2EOI ? 0x80b : 0x830;
 	uint32_t val = op == OP_X2EOI ? 0 : 0x000440f0;	/* self, fixed, 0xf0 */
-	size_t len = 0, loop;
+	size_t len, loop;
 
-	p[len++] = 0xbd;			/* mov ebp, n */
-	memcpy(p + len, &n, 4);
-	len += 4;
-	memcpy(p + len, setup, sizeof(setup));
-	len += sizeof(setup);
+	len = emit_head32(p, n, setup, sizeof(setup));
 	p[len++] = 0xb9;			/* mov ecx, reg */
-	memcpy(p + len, &reg, 4);
-	len += 4;
-	memcpy(p + len, "\x0f\x31\x89\xc6\x89\xd7", 6);	/* rdtsc; esi, edi */
-	len += 6;
+	len = emit(p, len, &reg, 4);
+	len = emit(p, len, RDTSC_START32, 6);
 	loop = len;
 	p[len++] = 0xb8;			/* mov eax, val */
-	memcpy(p + len, &val, 4);
-	len += 4;
-	memcpy(p + len, "\x31\xd2\x0f\x30", 4);	/* xor edx, edx; wrmsr */
-	len += 4;
-	p[len++] = 0x4d;			/* dec ebp */
-	p[len++] = 0x75;			/* jnz loop */
-	p[len] = (uint8_t)(loop - (len + 1));
-	len++;
-	memcpy(p + len, tail, sizeof(tail));
-	return len + sizeof(tail);
-}
-
-/*
- * 32-bit flat guest for the APIC ops: software-enable the APIC (SVR), then
- * loop { mov dword [reg], val }, report the rdtsc delta on 0xf1/0xf2 and
- * end with a write to PORT_DONE (HLT would sleep: there is an irqchip).
- */
-static size_t build_guest32(uint8_t *p, enum op op, uint32_t n)
-{
-	uint32_t reg = op == OP_EOI ? 0xfee000b0 : 0xfee00300;
-	uint32_t val = op == OP_EOI ? 0 : 0x000440f0;	/* self, fixed, 0xf0 */
-	static const uint8_t svr[] = {
-		0xc7, 0x05, 0xf0, 0x00, 0xe0, 0xfe, 0xff, 0x01, 0, 0,
-	};
-	static const uint8_t tail[] = {
-		0x0f, 0x31, 0x29, 0xf0, 0x19, 0xfa,	/* rdtsc; sub; sbb */
-		0xe7, 0xf1, 0x89, 0xd0, 0xe7, 0xf2,	/* out; mov; out */
-		0xe6, PORT_DONE,
-	};
-	size_t len = 0, loop;
-
-	p[len++] = 0xbd;			/* mov ebp, n */
-	memcpy(p + len, &n, 4);
-	len += 4;
-	memcpy(p + len, svr, sizeof(svr));
-	len += sizeof(svr);
-	memcpy(p + len, "\x0f\x31\x89\xc6\x89\xd7", 6);	/* rdtsc; esi, edi */
-	len += 6;
-	loop = len;
-	p[len++] = 0xc7;			/* mov dword [reg], val */
-	p[len++] = 0x05;
-	memcpy(p + len, &reg, 4);
-	memcpy(p + len + 4, &val, 4);
-	len += 8;
-	p[len++] = 0x4d;			/* dec ebp */
-	p[len++] = 0x75;			/* jnz loop */
-	p[len] = (uint8_t)(loop - (len + 1));
-	len++;
-	memcpy(p + len, tail, sizeof(tail));
-	return len + sizeof(tail);
+	len = emit(p, len, &val, 4);
+	len = emit(p, len, "\x31\xd2\x0f\x30", 4);	/* xor edx, edx; wrmsr */
+	return emit_loop_end32(p, len, loop);
 }
 
 /* Flat 32-bit code and data segments (loaded directly, no GDT). */
