@@ -19,17 +19,8 @@
 #include "pci_test.h"
 #include "test.h"
 #include "virtio/blk.h"
+#include "virtio_test.h"
 
-#define RAM_SIZE	(1u << 20)
-#define DESC		0x1000
-#define AVAIL		0x2000
-#define USED		0x3000
-#define BUF		0x10000
-#define QSIZE		8
-
-static struct bus pio, mmio;
-static struct pci_bus pb;
-static struct vm vm;
 static unsigned int nr_msi;
 
 static int fake_msi(u64 address, u32 data)
@@ -45,22 +36,6 @@ static void setup_bus(void)
 	test_pci_bus_reset(&pb, &pio, &mmio, fake_msi);
 	nr_msi = 0;
 	memset(vm.ram, 0, RAM_SIZE);
-}
-
-static u64 rd(struct virtio_pci *v, u64 off, u32 len)
-{
-	u8 b[8];
-
-	virtio_pci_bar_read(v, off, b, len);
-	return load_le(b, len);
-}
-
-static void wr(struct virtio_pci *v, u64 off, u64 val, u32 len)
-{
-	u8 b[8];
-
-	store_le(b, val, len);
-	virtio_pci_bar_write(v, off, b, len);
 }
 
 /* ---------------------------------------------------------------------
@@ -266,47 +241,6 @@ static void test_queue_regs(void)
  * virtio-blk
  */
 static char img_path[] = "/tmp/nyx-vblk-XXXXXX";
-static u16 avail_idx;
-
-static void put_desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	u8 *d = vm.ram + DESC + 16 * i;
-
-	store_le(d, addr, 8);
-	store_le(d + 8, len, 4);
-	store_le(d + 12, flags, 2);
-	store_le(d + 14, next, 2);
-}
-
-static void make_avail(u16 head)
-{
-	store_le(vm.ram + AVAIL + 4 + 2 * (avail_idx % QSIZE), head, 2);
-	avail_idx++;
-	store_le(vm.ram + AVAIL + 2, avail_idx, 2);
-}
-
-static u16 used_idx(void)
-{
-	return load_le(vm.ram + USED + 2, 2);
-}
-
-static void driver_setup(struct virtio_pci *v)
-{
-	avail_idx = 0;
-	memset(vm.ram, 0, 0x4000);
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 0, 1);
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 3, 1);
-	wr(v, VIRTIO_PCI_COMMON_GFSELECT, 1, 4);
-	wr(v, VIRTIO_PCI_COMMON_GF, 1, 4);
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 0xb, 1);
-	wr(v, VIRTIO_PCI_COMMON_Q_SELECT, 0, 2);
-	wr(v, VIRTIO_PCI_COMMON_Q_SIZE, QSIZE, 2);
-	wr(v, VIRTIO_PCI_COMMON_Q_DESCLO, DESC, 4);
-	wr(v, VIRTIO_PCI_COMMON_Q_AVAILLO, AVAIL, 4);
-	wr(v, VIRTIO_PCI_COMMON_Q_USEDLO, USED, 4);
-	wr(v, VIRTIO_PCI_COMMON_Q_ENABLE, 1, 2);
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 0xf, 1);
-}
 
 /* One request: header, optional data (len bytes at BUF + 0x1000), status
  * at BUF + 0x100. Runs it to completion; returns the status byte. */
@@ -359,7 +293,7 @@ static void test_blk(void)
 	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_DF, 4) & (1u << VIRTIO_BLK_F_RO),
 		 0);
 
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 0, false);
 	for (i = 0; i < 1024; i++)
 		data[i] = i * 7 + 1;
 	CHECK_EQ(request(&b, VIRTIO_BLK_T_OUT, 2, 1024, false), 0);
@@ -420,7 +354,7 @@ static void test_blk(void)
 	CHECK(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1) &
 	      VIRTIO_STATUS_NEEDS_RESET);
 	CHECK_EQ(b.vp.bad_chains, 1);
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 0, false);
 	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1), 0xf);
 	CHECK_EQ(request(&b, VIRTIO_BLK_T_IN, 2, 512, true), 0);
 
@@ -433,7 +367,7 @@ static void test_blk(void)
 	      VIRTIO_STATUS_NEEDS_RESET);
 
 	/* a buffer outside RAM */
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 0, false);
 	put_desc(0, BUF, 16, VQ_DESC_F_NEXT, 1);
 	put_desc(1, RAM_SIZE - 256, 512, VQ_DESC_F_NEXT | VQ_DESC_F_WRITE, 2);
 	put_desc(2, BUF + 0x100, 1, VQ_DESC_F_WRITE, 0);
@@ -452,7 +386,7 @@ static void test_blk(void)
 	CHECK_EQ(virtio_blk_init(&b, &spec, &vm), 0);
 	CHECK_EQ(pci_register(&pb, &b.vp.pci), 0);
 	CHECK(rd(&b.vp, VIRTIO_PCI_COMMON_DF, 4) & (1u << VIRTIO_BLK_F_RO));
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 0, false);
 	CHECK_EQ(request(&b, VIRTIO_BLK_T_OUT, 0, 512, false),
 		 VIRTIO_BLK_S_IOERR);
 	CHECK_EQ(request(&b, VIRTIO_BLK_T_IN, 0, 512, true), 0);
@@ -516,7 +450,7 @@ static void test_quarantine(void)
 	CHECK_EQ(pci_register(&pb, &b.vp.pci), 0);
 	virtio_error_hook = error_hook;
 	nr_events = 0;
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 0, false);
 
 	/* healthy: device-reset is an error */
 	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_NONE);
@@ -580,7 +514,7 @@ static void test_quarantine(void)
 	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1), 0);
 
 	/* guest error: a descriptor loop */
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 0, false);
 	rd(&b.vp, VIRTIO_PCI_ISR_OFF, 1);
 	put_desc(0, BUF, 16, VQ_DESC_F_NEXT, 1);
 	put_desc(1, BUF + 0x1000, 512, VQ_DESC_F_NEXT, 0);
@@ -605,7 +539,7 @@ static void test_quarantine(void)
 	CHECK_EQ(rd(&b.vp, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
 	CHECK_EQ(b.vp.qr.count, 3);
 	/* and the driver can set it up again */
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 0, false);
 	CHECK_EQ(request(&b, VIRTIO_BLK_T_IN, 1536, 512, true), 0);
 
 	/* a bad queue setup is a guest error too, with its event */
@@ -667,10 +601,7 @@ static void test_parse(void)
 
 int main(void)
 {
-	vm.ram = calloc(1, RAM_SIZE);
-	vm.ram_size = vm.low_size = RAM_SIZE;
-	bus_init(&pio, "pio", 0xffff);
-	bus_init(&mmio, "mmio", ~0ull);
+	virtio_test_init();
 	blockdev_force_threads = getenv("NYX_BLOCK_ENGINE") != NULL;
 
 	test_config_space();
@@ -679,6 +610,6 @@ int main(void)
 	test_parse();
 	test_blk();
 	test_quarantine();
-	free(vm.ram);
+	virtio_test_exit();
 	return test_summary("launcher_virtio");
 }

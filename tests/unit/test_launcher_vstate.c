@@ -4,7 +4,7 @@
  * into a fresh device gives the same registers and a queue that goes on
  * where it was; every kind of bad record is refused with the device left
  * as it was. Fake guest RAM and a temporary raw image, no I/O thread
- * (helpers as in test_launcher_virtio.c).
+ * (helpers in virtio_test.h, shared with test_launcher_virtio.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,88 +18,16 @@
 #include "pci_test.h"
 #include "test.h"
 #include "virtio/blk.h"
+#include "virtio_test.h"
 
-#define RAM_SIZE	(1u << 20)
-#define DESC		0x1000
-#define AVAIL		0x2000
-#define USED		0x3000
-#define BUF		0x10000
-#define QSIZE		8
-
-static struct bus pio, mmio;
-static struct pci_bus pb;
-static struct vm vm;
 static char img_path[] = "/tmp/nyx-vstate-XXXXXX";
 static struct disk_spec spec;
-static u16 avail_idx;
 
 static int fake_msi(u64 address, u32 data)
 {
 	(void)address;
 	(void)data;
 	return 1;
-}
-
-static u64 rd(struct virtio_pci *v, u64 off, u32 len)
-{
-	u8 b[8];
-
-	virtio_pci_bar_read(v, off, b, len);
-	return load_le(b, len);
-}
-
-static void wr(struct virtio_pci *v, u64 off, u64 val, u32 len)
-{
-	u8 b[8];
-
-	store_le(b, val, len);
-	virtio_pci_bar_write(v, off, b, len);
-}
-
-static void put_desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	u8 *d = vm.ram + DESC + 16 * i;
-
-	store_le(d, addr, 8);
-	store_le(d + 8, len, 4);
-	store_le(d + 12, flags, 2);
-	store_le(d + 14, next, 2);
-}
-
-static void make_avail(u16 head)
-{
-	store_le(vm.ram + AVAIL + 4 + 2 * (avail_idx % QSIZE), head, 2);
-	avail_idx++;
-	store_le(vm.ram + AVAIL + 2, avail_idx, 2);
-}
-
-static u16 used_idx(void)
-{
-	return load_le(vm.ram + USED + 2, 2);
-}
-
-/* A Linux-like driver: features VERSION_1 + EVENT_IDX, queue 0, MSI-X
- * vectors 1 (queue) and 0 (config), DRIVER_OK. */
-static void driver_setup(struct virtio_pci *v)
-{
-	avail_idx = 0;
-	memset(vm.ram, 0, 0x4000);
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 0, 1);	/* reset (inline: no thread) */
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 3, 1);
-	wr(v, VIRTIO_PCI_COMMON_GFSELECT, 0, 4);
-	wr(v, VIRTIO_PCI_COMMON_GF, 1u << VIRTIO_F_EVENT_IDX, 4);
-	wr(v, VIRTIO_PCI_COMMON_GFSELECT, 1, 4);
-	wr(v, VIRTIO_PCI_COMMON_GF, 1, 4);
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 0xb, 1);
-	wr(v, VIRTIO_PCI_COMMON_MSIX, 0, 2);
-	wr(v, VIRTIO_PCI_COMMON_Q_SELECT, 0, 2);
-	wr(v, VIRTIO_PCI_COMMON_Q_SIZE, QSIZE, 2);
-	wr(v, VIRTIO_PCI_COMMON_Q_MSIX, 1, 2);
-	wr(v, VIRTIO_PCI_COMMON_Q_DESCLO, DESC, 4);
-	wr(v, VIRTIO_PCI_COMMON_Q_AVAILLO, AVAIL, 4);
-	wr(v, VIRTIO_PCI_COMMON_Q_USEDLO, USED, 4);
-	wr(v, VIRTIO_PCI_COMMON_Q_ENABLE, 1, 2);
-	wr(v, VIRTIO_PCI_COMMON_STATUS, 0xf, 1);
 }
 
 /* A read of sector 0 into BUF + 0x1000 (512 bytes), status at BUF +
@@ -167,7 +95,7 @@ static void test_round_trip(void)
 	CHECK_EQ(virtio_blk_save(&a, &st2), 0);
 	CHECK(!memcmp(&st, &st2, sizeof(st)));
 	CHECK_EQ(rd(&a.vp, VIRTIO_PCI_COMMON_Q_SIZE, 2), VIRTIO_QUEUE_MAX_SIZE);
-	driver_setup(&a.vp);
+	driver_setup(&a.vp, 1u << VIRTIO_F_EVENT_IDX, true);
 	/* MSI-X on, so that the vectors are the guest's */
 	pci_config_set(&a.vp.pci.cfg, a.vp.pci.msix_cap + PCI_MSIX_FLAGS,
 		       PCI_MSIX_FLAGS_ENABLE, 2);
@@ -222,7 +150,7 @@ static void test_round_trip(void)
 	CHECK(rd(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1) &
 	      VIRTIO_STATUS_NEEDS_RESET);
 	/* and the driver's reset brings it back */
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 1u << VIRTIO_F_EVENT_IDX, true);
 	CHECK_EQ(virtio_quarantined(&b.vp), VIRTIO_QUARANTINE_NONE);
 	CHECK_EQ(request(&b, 0), VIRTIO_BLK_S_OK);
 
@@ -320,7 +248,7 @@ static void test_refused(void)
 	unsigned int i;
 
 	blk_new(&b);
-	driver_setup(&b.vp);
+	driver_setup(&b.vp, 1u << VIRTIO_F_EVENT_IDX, true);
 	CHECK_EQ(request(&b, 0), VIRTIO_BLK_S_OK);
 	CHECK_EQ(virtio_blk_save(&b, &good), 0);
 	/* the target: another state (reset, then driver half-way up) */
@@ -355,10 +283,7 @@ int main(void)
 {
 	int fd;
 
-	vm.ram = calloc(1, RAM_SIZE);
-	vm.ram_size = vm.low_size = RAM_SIZE;
-	bus_init(&pio, "pio", 0xffff);
-	bus_init(&mmio, "mmio", ~0ull);
+	virtio_test_init();
 	fd = mkstemp(img_path);
 	CHECK(fd >= 0);
 	CHECK_EQ(ftruncate(fd, 1 << 20), 0);
@@ -369,6 +294,6 @@ int main(void)
 	test_round_trip();
 	test_refused();
 	unlink(img_path);
-	free(vm.ram);
+	virtio_test_exit();
 	return test_summary("launcher_vstate");
 }

@@ -18,21 +18,61 @@ gdb_expect() {	# PATTERN WHAT: grep -E in the gdb output
 	fi
 }
 
-gdb_session1() {
-	name="gdb stub: breakpoints, step, watchpoint, registers"
-	echo "RUN $name"
-	sock=/tmp/nyx-gdb.sock
-	rm -f "$sock"
+# The sessions' common steps. Each session is: gdb_launch and a wait
+# for the stub (both in gdb_launch_unix), gdb's run, gdb_done with gdb's
+# status, checks that add to gdb_why (gdb_expect, gdb_want_rc), and
+# gdb_verdict.
+
+gdb_launch() {	# NYX-RUN-ARG...: the launcher in the background; sets pid
 	# shellcheck disable=SC2086
-	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS \
-		--gdb "unix:$sock" --gdb-wait --flat "$GUESTS/gdbloop.bin" \
+	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS "$@" \
 		</dev/null >/tmp/gdb-nyx.out 2>&1 &
 	pid=$!
+}
+
+gdb_wait_sock() {	# SOCKET: wait (10 s at most) for the stub's socket
 	i=0
-	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
+	while [ ! -S "$1" ] && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+
+gdb_launch_unix() {	# GUEST: the launcher waiting for gdb on $sock (UNIX)
+	sock=/tmp/nyx-gdb.sock
+	rm -f "$sock"
+	gdb_launch --gdb "unix:$sock" --gdb-wait --flat "$GUESTS/$1"
+	gdb_wait_sock "$sock"
+}
+
+gdb_done() {	# GDB-STATUS: reap the launcher (rc), start gdb_why
+	grc=$1
+	wait $pid
+	rc=$?
+	gdb_why=
+	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+}
+
+gdb_want_rc() {	# STATUS [WHY]: the launcher must have exited with STATUS
+	if [ "$rc" != "$1" ]; then
+		gdb_why="$gdb_why${gdb_why:+; }launcher exit status $rc, want $1${2:+ ($2)}"
+	fi
+}
+
+gdb_verdict() {	# LAUNCHER-LOG: pass, or show the logs and fail
+	if [ -z "$gdb_why" ]; then
+		pass "$name"
+	else
+		show "$1"
+		show /tmp/gdb.out
+		fail "$name" "$gdb_why"
+	fi
+}
+
+gdb_session1() {
+	name="gdb stub: breakpoints, step, watchpoint, registers"
+	echo "RUN $name"
+	gdb_launch_unix gdbloop.bin
 	cat >/tmp/gdb.cmds <<EOC
 set pagination off
 set confirm off
@@ -60,11 +100,7 @@ print \$r12
 detach
 EOC
 	timeout -k 5 60 gdb -nx -batch -x /tmp/gdb.cmds </dev/null >/tmp/gdb.out 2>&1
-	grc=$?
-	wait $pid
-	rc=$?
-	gdb_why=
-	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+	gdb_done $?
 	gdb_expect '^\* 1 +Thread 1' "info threads: thread 1"
 	# (gdb's Python errors, from the trimmed-down Python in the test
 	# VM, may split "Breakpoint N, ADDR in ??" over two lines)
@@ -81,16 +117,8 @@ EOC
 	gdb_expect '^Breakpoint 3, ' "hardware breakpoint 3 reported"
 	gdb_expect '^\$[0-9]+ = 2147483632$' "register write"
 	gdb_expect 'Inferior 1 .* detached' "detach"
-	if [ "$rc" != 33 ]; then
-		gdb_why="$gdb_why${gdb_why:+; }launcher exit status $rc, want 33 (PASS after detach)"
-	fi
-	if [ -z "$gdb_why" ]; then
-		pass "$name"
-	else
-		show /tmp/gdb-nyx.out
-		show /tmp/gdb.out
-		fail "$name" "$gdb_why"
-	fi
+	gdb_want_rc 33 "PASS after detach"
+	gdb_verdict /tmp/gdb-nyx.out
 }
 
 gdb_session2() {
@@ -99,11 +127,7 @@ gdb_session2() {
 	ip link set lo up 2>/dev/null
 	ip addr add 127.0.0.1/8 dev lo 2>/dev/null
 	# the loop runs for minutes: gdb attaches to it running
-	# shellcheck disable=SC2086
-	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS \
-		--gdb tcp:127.0.0.1:1234 --flat "$GUESTS/gdbloop.bin" \
-		</dev/null >/tmp/gdb-nyx.out 2>&1 &
-	pid=$!
+	gdb_launch --gdb tcp:127.0.0.1:1234 --flat "$GUESTS/gdbloop.bin"
 	i=0
 	while ! grep -q "gdb: listening" /tmp/gdb-nyx.out && [ $i -lt 100 ]; do
 		sleep 0.1
@@ -113,23 +137,11 @@ gdb_session2() {
 	timeout -k 5 60 gdb -nx -batch -ex 'set confirm off' \
 		-ex 'target remote 127.0.0.1:1234' -ex 'info registers rip cs' \
 		-ex 'kill' </dev/null >/tmp/gdb.out 2>&1
-	grc=$?
-	wait $pid
-	rc=$?
-	gdb_why=
-	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+	gdb_done $?
 	gdb_expect '^cs +0x18 ' "cs = 0x18 (64-bit code selector)"
 	gdb_expect '^rip +0x' "rip read"
-	if [ "$rc" != 0 ]; then
-		gdb_why="$gdb_why${gdb_why:+; }launcher exit status $rc, want 0"
-	fi
-	if [ -z "$gdb_why" ]; then
-		pass "$name"
-	else
-		show /tmp/gdb-nyx.out
-		show /tmp/gdb.out
-		fail "$name" "$gdb_why"
-	fi
+	gdb_want_rc 0
+	gdb_verdict /tmp/gdb-nyx.out
 }
 
 # Session 3: the guest's own INT3 while gdb has a software breakpoint
@@ -139,28 +151,13 @@ gdb_session2() {
 gdb_session3() {
 	name="gdb stub: the guest's own INT3 goes to the guest"
 	echo "RUN $name"
-	sock=/tmp/nyx-gdb.sock
-	rm -f "$sock"
-	# shellcheck disable=SC2086
-	timeout -k 5 "$TEST_TIMEOUT" "$NYX" run $NYX_TESTDEV_ARGS \
-		--gdb "unix:$sock" --gdb-wait --flat "$GUESTS/gdbint3.bin" \
-		</dev/null >/tmp/gdb-nyx.out 2>&1 &
-	pid=$!
-	i=0
-	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	gdb_launch_unix gdbint3.bin
 	timeout -k 5 60 gdb -nx -batch -ex 'set pagination off' \
 		-ex 'set confirm off' -ex "target remote $sock" \
 		-ex 'break *0xa001' -ex continue -ex 'info registers rip' \
 		-ex continue -ex continue -ex 'print $rsi' -ex delete \
 		-ex detach </dev/null >/tmp/gdb.out 2>&1
-	grc=$?
-	wait $pid
-	rc=$?
-	gdb_why=
-	[ "$grc" = 0 ] || gdb_why="gdb exit status $grc"
+	gdb_done $?
 	gdb_expect '^rip +0xa001 ' "first stop at the breakpoint (0xa001)"
 	gdb_expect '^\$1 = 2$' "third stop in the third turn (rsi = 2)"
 	if [ "$(grep -c '^Breakpoint 1, ' /tmp/gdb.out)" != 3 ]; then
@@ -170,16 +167,8 @@ gdb_session3() {
 		gdb_why="$gdb_why${gdb_why:+; }the guest's INT3 stopped gdb (SIGTRAP)"
 	fi
 	gdb_expect 'Inferior 1 .* detached' "detach"
-	if [ "$rc" != 33 ]; then
-		gdb_why="$gdb_why${gdb_why:+; }launcher exit status $rc, want 33 (the guest's #BP handler checks)"
-	fi
-	if [ -z "$gdb_why" ]; then
-		pass "$name"
-	else
-		show /tmp/gdb-nyx.out
-		show /tmp/gdb.out
-		fail "$name" "$gdb_why"
-	fi
+	gdb_want_rc 33 "the guest's #BP handler checks"
+	gdb_verdict /tmp/gdb-nyx.out
 }
 
 # Session 4: the watchdog while gdb holds the VM. stuck.bin spins with
@@ -197,11 +186,7 @@ gdb_session4() {
 		--watchdog timeout=1,action=log --flat "$GUESTS/stuck.bin" \
 		</dev/null >$log 2>&1 &
 	pid=$!
-	i=0
-	while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	gdb_wait_sock "$sock"
 	sleep 1.5
 	# count the reports 1 s into the stop (a look begun before the
 	# attach may still report) and 4 s later
@@ -226,13 +211,7 @@ gdb_session4() {
 	elif [ "$n3" -le "$n2" ]; then
 		gdb_why="$gdb_why${gdb_why:+; }no WATCHDOG after the detach (the guest is stuck)"
 	fi
-	if [ -z "$gdb_why" ]; then
-		pass "$name"
-	else
-		show $log
-		show /tmp/gdb.out
-		fail "$name" "$gdb_why"
-	fi
+	gdb_verdict "$log"
 }
 
 if [ "$NYX_NO_MODULE" = 1 ]; then
