@@ -38,15 +38,17 @@ TRACE_EVENT(nyx_entry,
 
 TRACE_EVENT(nyx_exit,
 	TP_PROTO(int vcpu_id, u32 isa, u32 reason, u64 rip, u64 info1,
-		 u64 info2),
-	TP_ARGS(vcpu_id, isa, reason, rip, info1, info2),
+		 u64 info2, u32 intinfo, u64 rflags),
+	TP_ARGS(vcpu_id, isa, reason, rip, info1, info2, intinfo, rflags),
 	TP_STRUCT__entry(
 		__field(int, vcpu_id)
 		__field(u32, isa)
 		__field(u32, reason)
+		__field(u32, intinfo)
 		__field(u64, rip)
 		__field(u64, info1)
 		__field(u64, info2)
+		__field(u64, rflags)
 	),
 	TP_fast_assign(
 		__entry->vcpu_id = vcpu_id;
@@ -55,14 +57,16 @@ TRACE_EVENT(nyx_exit,
 		__entry->rip = rip;
 		__entry->info1 = info1;
 		__entry->info2 = info2;
+		__entry->intinfo = intinfo;
+		__entry->rflags = rflags;
 	),
-	TP_printk("vcpu %d reason %s (%u) rip 0x%llx info 0x%llx 0x%llx",
+	TP_printk("vcpu %d reason %s (%u) rip 0x%llx info 0x%llx 0x%llx intinfo 0x%x rflags 0x%llx",
 		  __entry->vcpu_id,
 		  __entry->isa == NYX_ISA_VMX ?
 			__print_symbolic(__entry->reason, VMX_EXIT_REASONS) :
 			__print_symbolic(__entry->reason, SVM_EXIT_REASONS),
 		  __entry->reason, __entry->rip, __entry->info1,
-		  __entry->info2)
+		  __entry->info2, __entry->intinfo, __entry->rflags)
 );
 
 TRACE_EVENT(nyx_inject,

@@ -573,7 +573,7 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 	struct nyx_run *run = vcpu->run;
 
 	trace_nyx_exit(vcpu->id, NYX_ISA_SVM, code, vcpu->rip, c->exit_info_1,
-		       c->exit_info_2);
+		       c->exit_info_2, intinfo, vcpu->rflags);
 	c->event_inj = 0;
 	/* the IRET that ends an NMI handler has executed: NMIs unmasked */
 	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip) {

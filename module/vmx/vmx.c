@@ -1209,7 +1209,7 @@ static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 		return 0;
 	}
 	trace_nyx_exit(vcpu->id, NYX_ISA_VMX, (u16)e->reason, vcpu->rip,
-		       e->qual, e->gpa);
+		       e->qual, e->gpa, e->idt_vectoring, vcpu->rflags);
 	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		vmx->launched = false;
 		run->exit_reason = NYX_EXIT_FAIL_ENTRY;
