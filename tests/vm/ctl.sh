@@ -35,11 +35,7 @@ else
 		--serial "file:$CTL_TICKS" --flat "$GUESTS/ticker.bin" \
 		</dev/null >/tmp/ctl-run.out 2>&1 &
 	ctl_pid=$!
-	i=0
-	while [ ! -S "$CTL_SOCK" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_sock "$CTL_SOCK"
 	if [ -S "$CTL_SOCK" ]; then
 		pass "ctl: nyx run --control"
 	else
@@ -136,11 +132,7 @@ else
 	timeout -k 5 60 "$NYX" run --control "$CTL_SOCK" --serial none \
 		--flat "$GUESTS/ticker.bin" </dev/null >/tmp/ctl-run.out 2>&1 &
 	ctl_pid=$!
-	i=0
-	while [ ! -S "$CTL_SOCK" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_sock "$CTL_SOCK"
 	"$NYX" ctl --timeout 50 "$CTL_SOCK" --wait-event SHUTDOWN \
 		>/tmp/ctl-events.out 2>&1 &
 	ev_pid=$!
@@ -201,11 +193,7 @@ else
 			--watchdog timeout=1,action=reset \
 			--flat "$GUESTS/$wd_case.bin" </dev/null >/tmp/ctl-run.out 2>&1 &
 		ctl_pid=$!
-		i=0
-		while [ ! -S "$CTL_SOCK" ] && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		wait_sock "$CTL_SOCK"
 		"$NYX" ctl --timeout 50 "$CTL_SOCK" --wait-event SHUTDOWN \
 			>/tmp/ctl-events.out 2>&1 &
 		ev_pid=$!

@@ -30,19 +30,11 @@ gdb_launch() {	# NYX-RUN-ARG...: the launcher in the background; sets pid
 	pid=$!
 }
 
-gdb_wait_sock() {	# SOCKET: wait (10 s at most) for the stub's socket
-	i=0
-	while [ ! -S "$1" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 gdb_launch_unix() {	# GUEST: the launcher waiting for gdb on $sock (UNIX)
 	sock=/tmp/nyx-gdb.sock
 	rm -f "$sock"
 	gdb_launch --gdb "unix:$sock" --gdb-wait --flat "$GUESTS/$1"
-	gdb_wait_sock "$sock"
+	wait_sock "$sock"
 }
 
 gdb_done() {	# GDB-STATUS: reap the launcher (rc), start gdb_why
@@ -186,7 +178,7 @@ gdb_session4() {
 		--watchdog timeout=1,action=log --flat "$GUESTS/stuck.bin" \
 		</dev/null >$log 2>&1 &
 	pid=$!
-	gdb_wait_sock "$sock"
+	wait_sock "$sock"
 	sleep 1.5
 	# count the reports 1 s into the stop (a look begun before the
 	# attach may still report) and 4 s later

@@ -100,6 +100,14 @@ check_guest() {
 # guest_test NAME BIN STATUS EXPECT [NYX RUN OPTIONS...]
 #   run "nyx run OPTIONS --flat /guests/BIN"; pass if it exits with STATUS
 #   and its output (stdout+stderr) contains the fixed string EXPECT.
+wait_sock() {	# SOCKET: wait (10 s at most) for a launcher's UNIX socket
+	ws_i=0
+	while [ ! -S "$1" ] && [ $ws_i -lt 100 ]; do
+		sleep 0.1
+		ws_i=$((ws_i + 1))
+	done
+}
+
 guest_test() {
 	name=$1 bin=$2 want=$3 expect=$4
 	shift 4

@@ -44,11 +44,7 @@ wait_for() {
 # runs: each step's outcome as a line in $Q/ctl.out.
 q_operator() {
 	log=$1
-	i=0
-	while [ ! -S "$QS" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_sock "$QS"
 	[ -S "$QS" ] || { echo "STEP socket: missing"; return; }
 	"$NYX" ctl --timeout 170 "$QS" --wait-event DEVICE_ERROR >"$Q/dev-error.out" 2>&1 &
 	ev=$!
@@ -101,11 +97,7 @@ q_vhostile() {
 		--disk "$V/b.img" --disk "$V/c.img" --flat "$GUESTS/vhostile.bin" \
 		</dev/null >"$V/out" 2>&1 &
 	vpid=$!
-	i=0
-	while [ ! -S "$VS" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_sock "$VS"
 	"$NYX" ctl --timeout 110 "$VS" --wait-event SHUTDOWN >"$V/events" 2>&1 &
 	why=
 	if wait_for "$V/out" "disk C broken, waiting for device-reset" 100; then
