@@ -231,7 +231,10 @@ static void nyx_pv_eoi_settle(struct nyx_vcpu *vcpu)
 	u8 val;
 
 	va->pv_eoi_offered = false;
-	if (get_user(val, flag) || (val & 1)) {
+	/* unreadable (the slot went away): assume taken, as KVM does */
+	if (!flag || get_user(val, flag))
+		val = 0;
+	if (val & 1) {
 		/* not yet: take it back, the EOI will use the register */
 		if (put_user(0, flag))
 			pr_warn_ratelimited("nyx: vCPU %u: PV EOI flag unwritable\n",
@@ -402,6 +405,11 @@ void nyx_irq_after_exit(struct nyx_vcpu *vcpu)
 	u8 cr8 = nyx_ops->get_cr8(vcpu);
 	unsigned long flags;
 
+	/* a slot changed since the flag's address was found: find it again
+	 * (here, where sleeping is allowed; the offer cannot) */
+	if ((va->pv_eoi_msr & NYX_PV_EOI_ENABLE) &&
+	    va->pv_eoi_gen != READ_ONCE(vcpu->vm->slots_gen))
+		nyx_pv_eoi_resolve(vcpu);
 	if (va->pv_eoi_offered)
 		nyx_pv_eoi_settle(vcpu);
 	if (cr8 == nyx_lapic_get_cr8(&va->lapic))
