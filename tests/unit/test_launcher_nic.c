@@ -64,6 +64,11 @@ static void test_nic_parse(void)
 	CHECK(o.mac[0] == 2 && o.mac[5] == 1);
 	CHECK_EQ(nic_parse("tap,bridge=br0", &o), 0);
 	CHECK(!o.ifname[0] && !strcmp(o.bridge, "br0"));
+	CHECK_EQ(o.rx_irq_gap_us, NIC_RX_IRQ_GAP_DEFAULT);
+	CHECK_EQ(nic_parse("tap,rx-irq-gap=0", &o), 0);
+	CHECK_EQ(o.rx_irq_gap_us, 0);
+	CHECK_EQ(nic_parse("tap,rx-irq-gap=100000", &o), 0);
+	CHECK_EQ(o.rx_irq_gap_us, 100000);
 
 	bad("", "unknown backend");
 	bad("user", "unknown backend 'user'");
@@ -91,6 +96,12 @@ static void test_nic_parse(void)
 	bad("tap,mac=ff:ff:ff:ff:ff:ff", "multicast or zero");
 	bad("tap,mac=01:00:5e:00:00:01", "multicast or zero");
 	bad("tap,mac=00:00:00:00:00:00", "multicast or zero");
+	bad("tap,rx-irq-gap=100001", "rx-irq-gap '100001' is not a number of microseconds from 0 to 100000");
+	bad("tap,rx-irq-gap=-1", "not a number");
+	bad("tap,rx-irq-gap=+5", "not a number");
+	bad("tap,rx-irq-gap=5us", "not a number");
+	bad("tap,rx-irq-gap=99999999999999999999", "not a number");
+	bad("tap,rx-irq-gap=1,rx-irq-gap=2", "rx-irq-gap given more than once");
 }
 
 static void test_helpers(void)

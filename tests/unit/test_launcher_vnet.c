@@ -511,6 +511,58 @@ static void test_rx_mergeable(void)
 	CHECK(net.vp.dev_fd_off);
 }
 
+/* Receive interrupts: one per delivery round, or throttled by a gap. */
+static void test_rx_irq_gap(void)
+{
+	unsigned int i, rxq = VIRTIO_NET_RXQ;
+	struct timespec ts;
+
+	setup(1ull << VIRTIO_NET_F_MRG_RXBUF);
+	for (i = 0; i < 8; i++)
+		post_rx(i, 2048);
+	kick(rxq);
+	host_send(NULL, 100, 1);
+	tap_readable();
+	host_send(NULL, 100, 2);
+	tap_readable();
+	CHECK_EQ(net.vp.irqs_sent[rxq], 2);	/* no gap: both at once */
+	CHECK(virtio_pci_irq_flush(&net.vp, &ts) == NULL);
+
+	virtio_queue_set_irq_gap(&net.vp, rxq, 100000);	/* 100 ms */
+	host_send(NULL, 100, 3);
+	tap_readable();
+	CHECK_EQ(net.vp.irqs_sent[rxq], 3);	/* after a quiet gap: at once */
+	host_send(NULL, 100, 4);
+	tap_readable();
+	CHECK_EQ(used_idx(RX_USED), 4);		/* delivered at once, */
+	CHECK_EQ(net.vp.irqs_sent[rxq], 3);	/* its interrupt waits */
+	CHECK(net.vp.irq_deferred[rxq]);
+	host_send(NULL, 100, 5);
+	tap_readable();
+	CHECK_EQ(net.vp.irqs_merged[rxq], 1);
+	CHECK(virtio_pci_irq_flush(&net.vp, &ts) == &ts);
+	CHECK(ts.tv_sec == 0 && ts.tv_nsec > 0 && ts.tv_nsec <= 100000000);
+	CHECK_EQ(net.vp.irqs_sent[rxq], 3);
+	net.vp.irq_last_ns[rxq] -= 200000000ull;	/* the gap is over */
+	CHECK(virtio_pci_irq_flush(&net.vp, &ts) == NULL);
+	CHECK_EQ(net.vp.irqs_sent[rxq], 4);
+	CHECK(!net.vp.irq_deferred[rxq]);
+
+	/* a driver out of buffers hears at once, gap or not */
+	host_send(NULL, 100, 6);
+	tap_readable();
+	CHECK_EQ(net.vp.irqs_sent[rxq], 4);
+	host_send(NULL, 100, 7);
+	host_send(NULL, 100, 8);
+	host_send(NULL, 100, 9);
+	tap_readable();
+	CHECK(net.rx_waiting);
+	CHECK_EQ(used_idx(RX_USED), 8);
+	CHECK_EQ(net.vp.irqs_sent[rxq], 5);
+	CHECK(!net.vp.irq_deferred[rxq]);
+	CHECK_EQ(status() & VIRTIO_STATUS_NEEDS_RESET, 0);
+}
+
 static void test_rx_bad(void)
 {
 	/* a readable receive buffer */
@@ -687,6 +739,7 @@ int main(void)
 	test_tx();
 	test_rx_plain();
 	test_rx_mergeable();
+	test_rx_irq_gap();
 	test_rx_bad();
 	test_tx_backend();
 	test_state();

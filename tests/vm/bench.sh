@@ -46,10 +46,18 @@
 #    (tests/vm/qemu-as-nyx --nic). Medians, MiB/s.
 #   nyx.bench.net.mib=N      MiB per transfer (default 32)
 #   nyx.bench.net.runs=N     transfers per direction (default 3)
+#   nyx.bench.net.rounds=N   rounds of the three boots (default 1), as
+#                            for blk; the ratio is also given per round
+#   nyx.bench.prof=S         also sample for S seconds during the first
+#                            host -> guest transfer: exit counters, the
+#                            test VM's and each launcher thread's CPU time
+#                            (tests/vm/prof-lib.sh)
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 # shellcheck source=tests/vm/linux-lib.sh
 . /tests/linux-lib.sh
+# shellcheck source=tests/vm/prof-lib.sh
+. /tests/prof-lib.sh
 
 BENCH_ITERS=${BENCH_ITERS:-20000}
 boot_runs=3
@@ -59,6 +67,8 @@ blk_mib=64
 blk_runs=1
 net_mib=32
 net_runs=3
+net_rounds=1
+prof_s=
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case "$w" in
@@ -70,6 +80,8 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.blk.runs=*) blk_runs=${w#*=} ;;
 	nyx.bench.net.mib=*) net_mib=${w#*=} ;;
 	nyx.bench.net.runs=*) net_runs=${w#*=} ;;
+	nyx.bench.net.rounds=*) net_rounds=${w#*=} ;;
+	nyx.bench.prof=*) prof_s=1 PROF_S=${w#*=} ;;
 	esac
 done
 if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
@@ -342,8 +354,11 @@ net_run() {
 	LINUX_ARGS="$*"
 	ns_launcher=$LINUX_LAUNCHER
 	LINUX_LAUNCHER=$nl
+	rm -f "$lg"
+	[ -z "$prof_s" ] || prof_watch "$lg" "h2g run=1 first byte" "$nl" "$NB/prof"
 	linux_run "$lg" "$LINUX_TIMEOUT" 1 \
 		"$(linux_cmdline 1 bench "nyx.netbench=$net_mib nyx.netbench.runs=$net_runs")" >/dev/null
+	[ -z "$prof_s" ] || prof_report "$NB/prof"
 	LINUX_LAUNCHER=$ns_launcher
 	LINUX_ARGS=
 	# shellcheck disable=SC2086
@@ -410,25 +425,42 @@ case ",$parts," in
 	if ! net_setup; then
 		fail "virtio-net bench" "cannot set up bridge $NB_BR and the data file"
 	else
-		load_kvm
-		net_run "virtio-net bench, QEMU/KVM" /tests/qemu-as-nyx --nic "tap,ifname=qtap0,bridge=$NB_BR,mac=$NB_MAC"
-		q_g=$net_g2h q_h=$net_h2g q_ga=$net_g2h_all q_ha=$net_h2g_all
-		unload_kvm
-		load_nyx
-		net_run "virtio-net bench, nyx, fast paths on" "$NYX" -v --virtio-fastpath on --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
-		n_g=$net_g2h n_h=$net_h2g n_ga=$net_g2h_all n_ha=$net_h2g_all
-		net_run "virtio-net bench, nyx, fast paths off" "$NYX" -v --virtio-fastpath off --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
-		o_g=$net_g2h o_h=$net_h2g o_ga=$net_g2h_all o_ha=$net_h2g_all
-		unload_nyx
+		# rounds of QEMU, nyx on, nyx off, as for blk: each round's
+		# three boots see the same host load; the medians are over
+		# every transfer of every round, the ratios also round by round
+		q_ga='' q_ha='' n_ga='' n_ha='' o_ga='' o_ha='' r_g='' r_h=''
+		round=1
+		while [ $round -le "$net_rounds" ]; do
+			sfx=
+			[ "$net_rounds" -gt 1 ] && sfx=" (round $round)"
+			load_kvm
+			net_run "virtio-net bench, QEMU/KVM$sfx" /tests/qemu-as-nyx --nic "tap,ifname=qtap0,bridge=$NB_BR,mac=$NB_MAC"
+			q_ga="$q_ga $net_g2h_all" q_ha="$q_ha $net_h2g_all"
+			rq_g=$net_g2h rq_h=$net_h2g
+			unload_kvm
+			load_nyx
+			net_run "virtio-net bench, nyx, fast paths on$sfx" "$NYX" -v --virtio-fastpath on --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+			n_ga="$n_ga $net_g2h_all" n_ha="$n_ha $net_h2g_all"
+			r_g="$r_g $(blk_ratio "$net_g2h" "$rq_g")" r_h="$r_h $(blk_ratio "$net_h2g" "$rq_h")"
+			net_run "virtio-net bench, nyx, fast paths off$sfx" "$NYX" -v --virtio-fastpath off --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+			o_ga="$o_ga $net_g2h_all" o_ha="$o_ha $net_h2g_all"
+			unload_nyx
+			round=$((round + 1))
+		done
+		# shellcheck disable=SC2086
+		{ q_g=$(median $q_ga); q_h=$(median $q_ha); n_g=$(median $n_ga); n_h=$(median $n_ha); o_g=$(median $o_ga); o_h=$(median $o_ha); }
 		ip link del "$NB_BR" 2>/dev/null || { ip link set "$NB_BR" down; brctl delbr "$NB_BR"; }
 		rm -rf "$NB"
-		echo "    virtio-net TCP, $net_mib MiB per transfer, MiB/s (median of $net_runs; each run):"
+		echo "    virtio-net TCP, $net_mib MiB per transfer, MiB/s (median of $net_runs x $net_rounds; each run):"
 		printf '    %-20s %-28s %s\n' "" "guest -> host" "host -> guest"
 		printf '    %-20s %-28s %s\n' "QEMU/KVM" "${q_g:-n/a} (${q_ga# })" "${q_h:-n/a} (${q_ha# })"
 		printf '    %-20s %-28s %s\n' "nyx, fast paths on" "${n_g:-n/a} (${n_ga# })" "${n_h:-n/a} (${n_ha# })"
 		printf '    %-20s %-28s %s\n' "nyx, fast paths off" "${o_g:-n/a} (${o_ga# })" "${o_h:-n/a} (${o_ha# })"
 		printf '    %-20s %-28s %s\n' "nyx on / QEMU" "$(blk_ratio "$n_g" "$q_g")" "$(blk_ratio "$n_h" "$q_h")"
 		printf '    %-20s %-28s %s\n' "nyx on / nyx off" "$(blk_ratio "$n_g" "$o_g")" "$(blk_ratio "$n_h" "$o_h")"
+		if [ "$net_rounds" -gt 1 ]; then
+			printf '    %-20s %-28s %s\n' "on / QEMU by round" "${r_g# }" "${r_h# }"
+		fi
 	fi ;;
 esac
 finish

@@ -248,12 +248,15 @@ static json_object *net_json(const struct virtio_net *n)
 	ADD(o, "rx-bad", s->rx_bad);
 	ADD(o, "rx-no-buffers", s->rx_no_buffers);
 	ADD(o, "rx-errors", s->rx_errors);
+	ADD(o, "rx-interrupts", n->vp.irqs_sent[VIRTIO_NET_RXQ]);
+	ADD(o, "rx-interrupts-merged", n->vp.irqs_merged[VIRTIO_NET_RXQ]);
 	ADD(o, "tx-packets", s->tx_frames);
 	ADD(o, "tx-bytes", s->tx_bytes);
 	ADD(o, "tx-dropped", s->tx_dropped);
 	ADD(o, "tx-bad", s->tx_bad);
 	ADD(o, "tx-full", s->tx_full);
 	ADD(o, "tx-errors", s->tx_errors);
+	ADD(o, "tx-interrupts", n->vp.irqs_sent[VIRTIO_NET_TXQ]);
 	return o;
 }
 

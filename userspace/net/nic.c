@@ -72,16 +72,34 @@ static int set_name(const char *key, char *field, const char *val)
 	return 0;
 }
 
+static int parse_irq_gap(const char *val, struct nic_options *o)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (*val < '0' || *val > '9' || *end || errno ||
+	    v > NIC_RX_IRQ_GAP_MAX) {
+		pr_err("--nic: rx-irq-gap '%s' is not a number of microseconds from 0 to %u",
+		       val, NIC_RX_IRQ_GAP_MAX);
+		return -1;
+	}
+	o->rx_irq_gap_us = v;
+	return 0;
+}
+
 static int parse_kv(char *kv, struct nic_options *o, unsigned int *seen)
 {
-	static const char *const keys[] = { "ifname", "bridge", "mac" };
+	static const char *const keys[] = { "ifname", "bridge", "mac",
+					    "rx-irq-gap" };
 	char *eq = strchr(kv, '=');
 	const char *val;
 	unsigned int k;
 	int ret;
 
 	if (!eq) {
-		pr_err("--nic: '%s' is not KEY=VALUE (keys: ifname, bridge, mac)",
+		pr_err("--nic: '%s' is not KEY=VALUE (keys: ifname, bridge, mac, rx-irq-gap)",
 		       kv);
 		return -1;
 	}
@@ -91,7 +109,7 @@ static int parse_kv(char *kv, struct nic_options *o, unsigned int *seen)
 		if (!strcmp(kv, keys[k]))
 			break;
 	if (k == ARRAY_SIZE(keys)) {
-		pr_err("--nic: unknown key '%s' (keys: ifname, bridge, mac)",
+		pr_err("--nic: unknown key '%s' (keys: ifname, bridge, mac, rx-irq-gap)",
 		       kv);
 		return -1;
 	}
@@ -109,6 +127,8 @@ static int parse_kv(char *kv, struct nic_options *o, unsigned int *seen)
 		return set_name("ifname", o->ifname, val);
 	case 1:
 		return set_name("bridge", o->bridge, val);
+	case 3:
+		return parse_irq_gap(val, o);
 	default:
 		ret = nic_parse_mac(val, o->mac);
 		if (ret == -EADDRNOTAVAIL) {
@@ -133,6 +153,7 @@ int nic_parse(const char *arg, struct nic_options *o)
 	int ret = 0;
 
 	memset(o, 0, sizeof(*o));
+	o->rx_irq_gap_us = NIC_RX_IRQ_GAP_DEFAULT;
 	copy = strdup(arg);
 	if (!copy) {
 		pr_err("--nic: out of memory");

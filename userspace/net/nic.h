@@ -3,6 +3,7 @@
  * --nic: the network backend of one (future) virtio-net device.
  *
  *   --nic tap[,ifname=NAME][,bridge=BR][,mac=52:54:00:xx:xx:xx]
+ *            [,rx-irq-gap=USECS]
  *
  * No libnl or tun here: parsing and the feature -> offload mapping are
  * pure, for the unit tests. net/tap.c does the work.
@@ -25,7 +26,13 @@ struct nic_options {
 	char bridge[NIC_IFNAMSIZ];	/* "" = no bridge */
 	u8 mac[6];			/* the guest's MAC (virtio-net config) */
 	bool mac_set;			/* false: the device picks one */
+	/* at most one receive interrupt per this many microseconds (the
+	 * first after a quiet gap at once); 0: one per delivery round */
+	u32 rx_irq_gap_us;
 };
+
+#define NIC_RX_IRQ_GAP_DEFAULT	0
+#define NIC_RX_IRQ_GAP_MAX	100000
 
 /*
  * Parse one --nic argument. Returns 0, or -1 after printing why (unknown

@@ -259,7 +259,10 @@ static void rx_process(struct virtio_net *n)
 		n->rx_waiting = false;
 		virtio_pci_poll_dev(v, true);
 	}
-	if (delivered)
+	/* a driver out of buffers must hear at once: it refills on it */
+	if (n->rx_waiting && (delivered || v->irq_deferred[VIRTIO_NET_RXQ]))
+		virtio_notify_queue_now(v, VIRTIO_NET_RXQ);
+	else if (delivered)
 		virtio_notify_queue(v, VIRTIO_NET_RXQ);
 }
 
@@ -560,6 +563,7 @@ int virtio_net_init(struct virtio_net *n, const struct nic_options *o,
 		tap_close(&n->tap);
 		return -1;
 	}
+	virtio_queue_set_irq_gap(&n->vp, VIRTIO_NET_RXQ, o->rx_irq_gap_us);
 	return 0;
 }
 
@@ -573,15 +577,18 @@ int virtio_net_start(struct virtio_net *n, int vm_fd)
 void virtio_net_exit(struct virtio_net *n)
 {
 	virtio_pci_stop(&n->vp);
-	pr_debug("virtio-net %s: rx %llu frames %llu bytes %llu dropped, tx %llu frames %llu bytes %llu dropped %llu errors",
+	pr_debug("virtio-net %s: rx %llu frames %llu bytes %llu dropped %llu interrupts (%llu merged), tx %llu frames %llu bytes %llu dropped %llu errors %llu interrupts",
 		 n->tap.fd >= 0 ? n->tap.ifname : "(fd)",
 		 (unsigned long long)n->st.rx_frames,
 		 (unsigned long long)n->st.rx_bytes,
 		 (unsigned long long)n->st.rx_dropped,
+		 (unsigned long long)n->vp.irqs_sent[VIRTIO_NET_RXQ],
+		 (unsigned long long)n->vp.irqs_merged[VIRTIO_NET_RXQ],
 		 (unsigned long long)n->st.tx_frames,
 		 (unsigned long long)n->st.tx_bytes,
 		 (unsigned long long)n->st.tx_dropped,
-		 (unsigned long long)n->st.tx_errors);
+		 (unsigned long long)n->st.tx_errors,
+		 (unsigned long long)n->vp.irqs_sent[VIRTIO_NET_TXQ]);
 	if (n->tap.fd >= 0)
 		tap_close(&n->tap);
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -13,6 +14,7 @@
 
 #include "core/vm.h"
 #include "virtio/pci.h"
+#include "stats/hist.h"
 
 #define EV_DEV	0x10000u	/* epoll data of dev_fd */
 #define EV_CTL	0x10001u	/* epoll data of ctl_fd */
@@ -114,21 +116,80 @@ static void interrupt(struct virtio_pci *v, u16 vector, u8 isr_bit)
 			 strerror(-r));
 }
 
-void virtio_notify_queue(struct virtio_pci *v, unsigned int q)
+static u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (u64)t.tv_sec * 1000000000ull + (u64)t.tv_nsec;
+}
+
+void virtio_notify_queue_now(struct virtio_pci *v, unsigned int q)
 {
 	bool send = false;
 	u16 vector = VIRTIO_MSI_NO_VECTOR;
 
 	if (q >= v->ops->num_queues)
 		return;
+	v->irq_deferred[q] = false;
 	pthread_mutex_lock(&v->lock);
 	if (!v->resetting && v->vq[q].ready && vq_should_notify(&v->vq[q])) {
 		send = true;
 		vector = v->s.q[q].msix_vector;
 	}
 	pthread_mutex_unlock(&v->lock);
-	if (send)
-		interrupt(v, vector, VIRTIO_ISR_QUEUE);
+	if (!send)
+		return;
+	if (v->irq_gap_ns[q])
+		v->irq_last_ns[q] = now_ns();
+	nyx_stat_add(&v->irqs_sent[q], 1);
+	interrupt(v, vector, VIRTIO_ISR_QUEUE);
+}
+
+void virtio_notify_queue(struct virtio_pci *v, unsigned int q)
+{
+	if (q >= v->ops->num_queues)
+		return;
+	if (v->irq_gap_ns[q] &&
+	    now_ns() - v->irq_last_ns[q] < v->irq_gap_ns[q]) {
+		/* the I/O thread sends it when the gap is over */
+		if (v->irq_deferred[q])
+			nyx_stat_add(&v->irqs_merged[q], 1);
+		v->irq_deferred[q] = true;
+		return;
+	}
+	virtio_notify_queue_now(v, q);
+}
+
+void virtio_queue_set_irq_gap(struct virtio_pci *v, unsigned int q,
+			      u32 usecs)
+{
+	if (q < VIRTIO_MAX_QUEUES)
+		v->irq_gap_ns[q] = (u64)usecs * 1000;
+}
+
+struct timespec *virtio_pci_irq_flush(struct virtio_pci *v,
+				      struct timespec *ts)
+{
+	u64 now = 0, wait = ~0ull, due;
+	unsigned int q;
+
+	for (q = 0; q < v->ops->num_queues; q++) {
+		if (!v->irq_deferred[q])
+			continue;
+		if (!now)
+			now = now_ns();
+		due = v->irq_last_ns[q] + v->irq_gap_ns[q];
+		if (now >= due)
+			virtio_notify_queue_now(v, q);
+		else if (due - now < wait)
+			wait = due - now;
+	}
+	if (wait == ~0ull)
+		return NULL;
+	ts->tv_sec = wait / 1000000000ull;
+	ts->tv_nsec = wait % 1000000000ull;
+	return ts;
 }
 
 void (*virtio_error_hook)(const char *name, const char *cls,
@@ -895,12 +956,15 @@ static void *io_thread(void *arg)
 {
 	struct virtio_pci *v = arg;
 	struct epoll_event ev[VIRTIO_MAX_QUEUES + 2];
+	struct timespec ts;
 	bool recover;
 	int n, i;
 	u64 cnt;
 
 	for (;;) {
-		n = epoll_wait(v->epoll_fd, ev, ARRAY_SIZE(ev), -1);
+		/* nanoseconds: the interrupt gaps are sub-millisecond */
+		n = epoll_pwait2(v->epoll_fd, ev, ARRAY_SIZE(ev),
+				 virtio_pci_irq_flush(v, &ts), NULL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

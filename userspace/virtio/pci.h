@@ -226,6 +226,17 @@ struct virtio_pci {
 	bool thread_running;
 	bool stopping;
 	u64 bad_chains;			/* chains that set NEEDS_RESET */
+	/*
+	 * Interrupt throttling (I/O thread only; host policy, not state):
+	 * on a queue with a gap, an interrupt less than irq_gap_ns after
+	 * the previous one waits until the gap is over, and the work done
+	 * meanwhile shares it. See virtio_queue_set_irq_gap().
+	 */
+	u64 irq_gap_ns[VIRTIO_MAX_QUEUES];
+	u64 irq_last_ns[VIRTIO_MAX_QUEUES];
+	bool irq_deferred[VIRTIO_MAX_QUEUES];
+	u64 irqs_sent[VIRTIO_MAX_QUEUES];	/* queue interrupts sent */
+	u64 irqs_merged[VIRTIO_MAX_QUEUES];	/* ... folded into a later one */
 };
 
 /* Guest RAM translation for lib/virtio (vm's two slots). */
@@ -254,8 +265,24 @@ void virtio_pci_stop(struct virtio_pci *v);
 int virtio_pop(struct virtio_pci *v, unsigned int q, struct vq_seg *segs,
 	       u32 max_segs, struct vq_chain *chain);
 int virtio_push(struct virtio_pci *v, unsigned int q, u16 head, u32 len);
-/* Interrupt the driver for queue q if it wants one. */
+/* Interrupt the driver for queue q if it wants one (throttled when the
+ * queue has a gap: I/O thread only then). */
 void virtio_notify_queue(struct virtio_pci *v, unsigned int q);
+/* The same at once, gap or not (e.g. the device waits for buffers). */
+void virtio_notify_queue_now(struct virtio_pci *v, unsigned int q);
+/*
+ * At most one interrupt per usecs on queue q (0: no throttling, the
+ * default). The first interrupt after a quiet gap goes at once, so a
+ * lone packet is not delayed; a stream gets one interrupt per gap
+ * covering everything completed meanwhile, like a NIC's interrupt
+ * throttle rate. Before virtio_pci_start().
+ */
+void virtio_queue_set_irq_gap(struct virtio_pci *v, unsigned int q,
+			      u32 usecs);
+/* I/O thread: send the deferred interrupts that are due; returns ts
+ * holding the time until the next one, or NULL if none waits. */
+struct timespec *virtio_pci_irq_flush(struct virtio_pci *v,
+				      struct timespec *ts);
 /* Called (if set) when a device is quarantined: the control socket's
  * DEVICE_ERROR event. name as virtio_pci_name(), cls "guest"|"backend". */
 extern void (*virtio_error_hook)(const char *name, const char *cls,
