@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Number and size parsing, --flat FILE@ADDR and "nyx run" options. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -113,6 +114,34 @@ static void quiet_end(void)
 	close(saved_fds[1]);
 }
 
+/* The last error the parser printed (pr_err), to check its words. */
+static char last_err[256];
+
+static void capture_pr(int level, const char *file, const char *fmt,
+		       va_list ap)
+{
+	(void)file;
+	if (level >= NYX_PR_ERR)
+		vsnprintf(last_err, sizeof(last_err), fmt, ap);
+}
+
+/* arguments must fail with exactly the message want */
+#define PARSE_ERR(want, ...) do {					\
+	struct run_options _o;						\
+									\
+	last_err[0] = '\0';						\
+	nyx_pr_hook = capture_pr;					\
+	CHECK_EQ(PARSE(&_o, __VA_ARGS__), -1);				\
+	nyx_pr_hook = NULL;						\
+	if (strcmp(last_err, want)) {					\
+		test_failed++;						\
+		fprintf(stderr, "FAIL %s:%d: got '%s', want '%s'\n",	\
+			__FILE__, __LINE__, last_err, want);		\
+	} else {							\
+		test_passed++;						\
+	}								\
+} while (0)
+
 /* Run the parser on a list of arguments. */
 #define PARSE(o, ...) ({						\
 	char *_argv[] = { "run", __VA_ARGS__, NULL };			\
@@ -202,6 +231,28 @@ static void test_run_options(void)
 	CHECK_EQ(PARSE(&o, "--serial", "tcp:1234", "--flat", "x"), -1);
 	CHECK_EQ(PARSE(&o, "--serial", "file:", "--flat", "x"), -1);
 	CHECK_EQ(PARSE(&o, "--device", "vga", "--flat", "x"), -1);
+	PARSE_ERR("--serial: invalid backend 'tcp:1234' (stdio, file:PATH or none)",
+		  "--serial", "tcp:1234", "--flat", "x");
+	PARSE_ERR("--serial: invalid backend 'file:' (stdio, file:PATH or none)",
+		  "--serial", "file:", "--flat", "x");
+	PARSE_ERR("--device: unknown device 'vga' (known: testdev, pci-testdev)",
+		  "--device", "vga", "--flat", "x");
+	PARSE_ERR("--device: at most 16 pci-testdev", "--flat", "x",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev");
+	/* a later --serial replaces an earlier one, path included */
+	CHECK_EQ(PARSE(&o, "--serial", "file:/tmp/a", "--serial", "none",
+		       "--flat", "x"), 0);
+	CHECK_EQ(o.serial, SERIAL_NONE);
+	CHECK(o.serial_path == NULL);
+	run_options_free(&o);
 	CHECK_EQ(PARSE(&o, "--flat", "x@zz"), -1);
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--flat", "y"), -1);
 	CHECK_EQ(PARSE(&o, "--flat"), -1);
@@ -227,8 +278,25 @@ static void test_disk_options(void)
 	run_options_free(&o);
 	CHECK_EQ(o.ndisks, 0);
 
+	/* format=auto: the default, also accepted by name (as in JSON) */
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "a.img,format=qcow2,format=auto"), 0);
+	CHECK_EQ(o.ndisks, 1);
+	CHECK_EQ(o.disks[0].format, DISK_FMT_AUTO);
+	run_options_free(&o);
+
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "a,cache=bad"), -1);
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", ""), -1);
+	/* the messages name the value and what is expected */
+	PARSE_ERR("--disk: cache: 'bad' is not none or writeback",
+		  "--flat", "x", "--disk", "a,cache=bad");
+	PARSE_ERR("--disk: format: 'vmdk' is not raw, qcow2 or auto",
+		  "--flat", "x", "--disk", "a,format=vmdk");
+	PARSE_ERR("--disk: serial: '123456789012345678901' is longer than 20 characters",
+		  "--flat", "x", "--disk", "a,serial=123456789012345678901");
+	PARSE_ERR("--disk: serial: must be printable ASCII (byte 0x09 at offset 1 is not)",
+		  "--flat", "x", "--disk", "a,serial=a\tb");
+	PARSE_ERR("--disk: size: unknown key (known: path, readonly, cache, format, serial)",
+		  "--flat", "x", "--disk", "a,size=1");
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "1", "--disk", "2",
 		       "--disk", "3", "--disk", "4", "--disk", "5", "--disk",
 		       "6", "--disk", "7", "--disk", "8", "--disk", "9"), -1);
