@@ -11,6 +11,7 @@
 
 #include <uapi/nyx.h>
 
+#include "core/clock.h"
 #include "core/control.h"
 #include "core/log.h"
 #include "core/stats.h"
@@ -50,7 +51,7 @@ static int query_status(void *opaque, json_object *ret)
 			       json_object_new_boolean(!strcmp(status, "running")));
 	json_object_object_add(ret, "vcpus", json_object_new_int(n));
 	json_object_object_add(ret, "uptime-ns",
-			       u64_obj(log_now_ns() - nyx_log.t0_ns));
+			       u64_obj(clock_monotonic_ns() - nyx_log.t0_ns));
 	/* phase durations in ns; null until the phase ended */
 	for (i = 0; i < SPAN_NR; i++) {
 		long long d = span_duration(&nyx_log, i);
