@@ -271,18 +271,6 @@ json_object *vmctl_devices_json(const struct vmctl *c)
 	return devs;
 }
 
-static const char *const stat_type_names[] = {
-	[NYX_STATS_TYPE_CUMULATIVE] = "cumulative",
-	[NYX_STATS_TYPE_INSTANT] = "instant",
-	[NYX_STATS_TYPE_PEAK] = "peak",
-};
-static const char *const stat_unit_names[] = {
-	[NYX_STATS_UNIT_NONE] = "none",
-	[NYX_STATS_UNIT_NS] = "ns",
-	[NYX_STATS_UNIT_BYTES] = "bytes",
-	[NYX_STATS_UNIT_ADDRESS] = "address",
-};
-
 struct module_walk {
 	json_object *desc;	/* filled from the first vCPU */
 	json_object *stats;
@@ -298,11 +286,9 @@ static int module_stat_cb(void *opaque, const struct stat_value *v)
 		json_object *d = json_object_new_object();
 
 		json_object_object_add(d, "type", json_object_new_string(
-			v->type < ARRAY_SIZE(stat_type_names) ?
-			stat_type_names[v->type] : "unknown"));
+			stats_type_name(v->type)));
 		json_object_object_add(d, "unit", json_object_new_string(
-			v->unit < ARRAY_SIZE(stat_unit_names) ?
-			stat_unit_names[v->unit] : "unknown"));
+			stats_unit_name(v->unit)));
 		json_object_object_add(d, "size", json_object_new_int(v->size));
 		json_object_object_add(w->desc, v->name, d);
 	}
