@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/options.h"
 #include "test.h"
+#include "pr_capture.h"
 
 static char dir[] = "/tmp/nyx-config-XXXXXX";
 static char img[128], cfgfile[128];
@@ -283,14 +284,14 @@ static void test_cli_override(void)
 	run_options_free(&o);
 }
 
-static char last_err[256];
-
-static void capture_pr(int level, const char *file, const char *fmt,
-		       va_list ap)
+/* what test_same_checks() gives both ways */
+static void check_same_ok(const struct run_options *o)
 {
-	(void)file;
-	if (level >= NYX_PR_ERR)
-		vsnprintf(last_err, sizeof(last_err), fmt, ap);
+	CHECK(o->ndisks == 1 && o->disks[0].format == DISK_FMT_AUTO &&
+	      o->disks[0].cache == DISK_CACHE_NONE &&
+	      !strcmp(o->disks[0].serial, "S 1"));
+	CHECK(o->serial == SERIAL_FILE && !strcmp(o->serial_path, "/tmp/o"));
+	CHECK(o->testdev && o->pci_testdevs == 1);
 }
 
 /*
@@ -336,38 +337,23 @@ static void test_same_checks(void)
 
 		snprintf(want, sizeof(want), "%s: %s", cases[i].cli_ctx,
 			 cases[i].msg);
-		last_err[0] = '\0';
-		nyx_pr_hook = capture_pr;
+		pr_capture_begin();
 		CHECK_EQ(run(&o, "--flat", img, cases[i].opt, cases[i].arg,
 			     NULL), -1);
-		nyx_pr_hook = NULL;
-		if (strcmp(last_err, want)) {
-			test_failed++;
-			fprintf(stderr, "FAIL %s %s: got '%s', want '%s'\n",
-				cases[i].opt, cases[i].arg, last_err, want);
-		} else {
-			test_passed++;
-		}
+		pr_capture_end();
+		pr_check(want, cases[i].arg);
 	}
 
 	/* and the same values pass both ways */
 	CHECK_EQ(parse("{\"disks\": [{\"path\": \"x\", \"format\": \"auto\", \"cache\": \"none\", \"serial\": \"S 1\"}],"
 		       " \"serial\": \"file:/tmp/o\", \"devices\": [\"pci-testdev\", \"testdev\"]}",
 		       &o, err), 0);
-	CHECK(o.ndisks == 1 && o.disks[0].format == DISK_FMT_AUTO &&
-	      o.disks[0].cache == DISK_CACHE_NONE &&
-	      !strcmp(o.disks[0].serial, "S 1"));
-	CHECK(o.serial == SERIAL_FILE && !strcmp(o.serial_path, "/tmp/o"));
-	CHECK(o.testdev && o.pci_testdevs == 1);
+	check_same_ok(&o);
 	run_options_free(&o);
 	CHECK_EQ(run(&o, "--flat", img, "--disk", "x,format=auto,cache=none,serial=S 1",
 		     "--serial", "file:/tmp/o", "--device", "pci-testdev",
 		     "--device", "testdev", NULL), 0);
-	CHECK(o.ndisks == 1 && o.disks[0].format == DISK_FMT_AUTO &&
-	      o.disks[0].cache == DISK_CACHE_NONE &&
-	      !strcmp(o.disks[0].serial, "S 1"));
-	CHECK(o.serial == SERIAL_FILE && !strcmp(o.serial_path, "/tmp/o"));
-	CHECK(o.testdev && o.pci_testdevs == 1);
+	check_same_ok(&o);
 	run_options_free(&o);
 }
 
