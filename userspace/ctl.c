@@ -12,11 +12,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "core/clock.h"
 #include "core/qmp.h"
 #include "core/util.h"
 #include "ctl.h"
@@ -27,16 +27,8 @@ struct reader {
 	int fd;
 	char buf[QMP_LINE_MAX + 2];
 	size_t len;
-	long long deadline_ms;
+	u64 deadline_ns;		/* clock_monotonic_ns() */
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
 
 /* Next line (NUL-terminated, without "\n") into line; 0, or -1 on EOF,
  * timeout or error. */
@@ -61,7 +53,8 @@ static int read_line(struct reader *r, char *line, size_t size)
 		}
 		if (r->len == sizeof(r->buf))
 			return -1;	/* the server never sends such lines */
-		left = r->deadline_ms - now_ms();
+		left = ((long long)r->deadline_ns -
+			(long long)clock_monotonic_ns()) / 1000000;
 		if (left <= 0)
 			return -1;
 		if (poll(&p, 1, left) <= 0)
@@ -224,7 +217,7 @@ int cmd_ctl(int argc, char **argv)
 		return NYX_EXIT_SETUP;
 	rd.fd = fd;
 	rd.len = 0;
-	rd.deadline_ms = now_ms() + (long long)timeout * 1000;
+	rd.deadline_ns = clock_monotonic_ns() + timeout * NSEC_PER_SEC;
 
 	if (wait_event) {
 		for (;;) {
@@ -387,7 +380,7 @@ json_object *ctl_query(struct ctl_conn *c, const char *cmd, int timeout_ms)
 		pr_err("%s: cannot send: %s", cmd, strerror(errno));
 		return NULL;
 	}
-	c->rd.deadline_ms = now_ms() + timeout_ms;
+	c->rd.deadline_ns = clock_monotonic_ns() + timeout_ms * 1000000ull;
 	for (;;) {
 		json_object *o, *v, *desc;
 

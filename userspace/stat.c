@@ -9,11 +9,11 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "core/clock.h"
 #include "core/statsock.h"
 #include "core/util.h"
 #include "ctl.h"
@@ -36,25 +36,17 @@ static void stat_usage(FILE *f)
 "  --json      one JSON object per report\n");
 }
 
-static double now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* One query-stats sample; its time is the middle of the round trip. */
 static int take_sample(struct ctl_conn *c, struct stat_sample *s, double *t)
 {
-	double t0 = now_secs();
+	double t0 = clock_monotonic_ns() / 1e9;
 	json_object *reply = ctl_query(c, "query-stats",
 				       STAT_QUERY_TIMEOUT_MS);
 	int r;
 
 	if (!reply)
 		return -1;
-	*t = (t0 + now_secs()) / 2;
+	*t = (t0 + clock_monotonic_ns() / 1e9) / 2;
 	r = stat_sample_parse(s, reply);
 	json_object_put(reply);	/* the sample holds its own reference */
 	if (r)

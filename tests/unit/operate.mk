@@ -14,6 +14,7 @@ launcher_qmp_SRCS := tests/unit/test_launcher_qmp.c userspace/core/qmp.c \
 	userspace/core/control.c userspace/core/util.c
 launcher_watchdog_SRCS := tests/unit/test_launcher_watchdog.c $(CTL_OPTIONS_SRCS)
 launcher_log_SRCS := tests/unit/test_launcher_log.c userspace/core/log.c \
+	userspace/core/clock.c \
 	userspace/core/util.c
 
 $(OUT)/launcher_config $(OUT)/launcher_qmp $(OUT)/launcher_options \

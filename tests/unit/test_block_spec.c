@@ -35,6 +35,10 @@ static void test_ok(void)
 	CHECK(s.readonly);
 	disk_spec_free(&s);
 
+	CHECK_EQ(disk_spec_parse("d.img,format=raw,format=auto", &s), 0);
+	CHECK_EQ(s.format, DISK_FMT_AUTO);
+	disk_spec_free(&s);
+
 	CHECK_EQ(disk_spec_parse("d.img,serial=12345678901234567890", &s), 0);
 	CHECK_EQ(strlen(s.serial), 20);
 	disk_spec_free(&s);
@@ -56,9 +60,51 @@ static void test_bad(void)
 	}
 }
 
+/* The checker both --disk and the config file's "disks" use. */
+static void test_set(void)
+{
+	struct disk_spec s = { 0 };
+	char err[128];
+
+	CHECK_EQ(disk_spec_set(&s, "cache", "none", err, sizeof(err)), 0);
+	CHECK_EQ(s.cache, DISK_CACHE_NONE);
+	CHECK_EQ(disk_spec_set(&s, "cache", "writeback", err, sizeof(err)), 0);
+	CHECK_EQ(s.cache, DISK_CACHE_WRITEBACK);
+	CHECK_EQ(disk_spec_set(&s, "format", "qcow2", err, sizeof(err)), 0);
+	CHECK_EQ(s.format, DISK_FMT_QCOW2);
+	CHECK_EQ(disk_spec_set(&s, "format", "auto", err, sizeof(err)), 0);
+	CHECK_EQ(s.format, DISK_FMT_AUTO);
+	CHECK_EQ(disk_spec_set(&s, "serial", "S ~1", err, sizeof(err)), 0);
+	CHECK(!strcmp(s.serial, "S ~1"));
+	CHECK_EQ(disk_spec_set(&s, "serial", "", err, sizeof(err)), 0);
+	CHECK(!strcmp(s.serial, ""));
+
+	CHECK_EQ(disk_spec_set(&s, "cache", "unsafe", err, sizeof(err)), -1);
+	CHECK(!strcmp(err, "'unsafe' is not none or writeback"));
+	CHECK_EQ(disk_spec_set(&s, "format", "AUTO", err, sizeof(err)), -1);
+	CHECK(!strcmp(err, "'AUTO' is not raw, qcow2 or auto"));
+	CHECK_EQ(disk_spec_set(&s, "serial", "x\x7f", err, sizeof(err)), -1);
+	CHECK(!strcmp(err, "must be printable ASCII (byte 0x7f at offset 1 is not)"));
+	CHECK_EQ(disk_spec_set(&s, "serial", "\xc3\xa9", err, sizeof(err)), -1);
+	CHECK(!strcmp(err, "must be printable ASCII (byte 0xc3 at offset 0 is not)"));
+	CHECK_EQ(disk_spec_set(&s, "serial", "123456789012345678901", err,
+			       sizeof(err)), -1);
+	CHECK(!strcmp(err, "'123456789012345678901' is longer than 20 characters"));
+	CHECK_EQ(disk_spec_set(&s, "path", "x", err, sizeof(err)), -1);
+	CHECK(!strcmp(err, "unknown key (known: path, readonly, cache, format, serial)"));
+	/* a failed check leaves the spec as it was */
+	CHECK_EQ(s.cache, DISK_CACHE_WRITEBACK);
+	CHECK_EQ(s.format, DISK_FMT_AUTO);
+	CHECK(!strcmp(s.serial, ""));
+	/* a short buffer truncates the message, never overflows */
+	CHECK_EQ(disk_spec_set(&s, "cache", "unsafe", err, 8), -1);
+	CHECK_EQ(strlen(err), 7);
+}
+
 int main(void)
 {
 	test_ok();
 	test_bad();
+	test_set();
 	return test_summary("block_spec");
 }

@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/options.h"
 #include "test.h"
+#include "pr_capture.h"
 
 static char dir[] = "/tmp/nyx-config-XXXXXX";
 static char img[128], cfgfile[128];
@@ -159,8 +160,11 @@ static void test_errors(void)
 	bad("{\"disks\": [{\"readonly\": \"yes\"}]}", "disks[0].readonly: must be true or false");
 	bad("{\"disks\": [{\"cache\": \"unsafe\"}]}", "disks[0].cache: 'unsafe' is not none or writeback");
 	bad("{\"disks\": [{\"format\": \"vmdk\"}]}", "disks[0].format: 'vmdk' is not raw, qcow2 or auto");
-	bad("{\"disks\": [{\"serial\": \"123456789012345678901\"}]}", "disks[0].serial: longer than 20");
-	bad("{\"disks\": [{\"serial\": \"a\\tb\"}]}", "disks[0].serial: must be printable ASCII");
+	bad("{\"disks\": [{\"serial\": \"123456789012345678901\"}]}",
+	    "disks[0].serial: '123456789012345678901' is longer than 20 characters");
+	bad("{\"disks\": [{\"serial\": \"a\\tb\"}]}",
+	    "disks[0].serial: must be printable ASCII (byte 0x09 at offset 1 is not)");
+	bad("{\"disks\": [{\"serial\": 12}]}", "disks[0].serial: must be a string, not an integer");
 	bad("{\"disks\": [{},{},{},{},{},{},{},{},{}]}", "disks: at most 8 disks");
 	bad("{\"nics\": 1}", "nics: must be an array");
 	bad("{\"nics\": [\"tap\"]}", "nics[0]: must be an object");
@@ -280,6 +284,79 @@ static void test_cli_override(void)
 	run_options_free(&o);
 }
 
+/* what test_same_checks() gives both ways */
+static void check_same_ok(const struct run_options *o)
+{
+	CHECK(o->ndisks == 1 && o->disks[0].format == DISK_FMT_AUTO &&
+	      o->disks[0].cache == DISK_CACHE_NONE &&
+	      !strcmp(o->disks[0].serial, "S 1"));
+	CHECK(o->serial == SERIAL_FILE && !strcmp(o->serial_path, "/tmp/o"));
+	CHECK(o->testdev && o->pci_testdevs == 1);
+}
+
+/*
+ * --disk/--serial/--device and the file's disks/serial/devices share one
+ * checker each: the same values pass and fail, with the same words after
+ * each side's context. (Before, format=auto passed only in the file.)
+ */
+static void test_same_checks(void)
+{
+	static const struct {
+		const char *json, *opt, *arg, *json_ctx, *cli_ctx, *msg;
+	} cases[] = {
+		{ "{\"disks\": [{\"path\": \"x\", \"cache\": \"unsafe\"}]}",
+		  "--disk", "x,cache=unsafe", "disks[0].cache", "--disk: cache",
+		  "'unsafe' is not none or writeback" },
+		{ "{\"disks\": [{\"path\": \"x\", \"format\": \"vmdk\"}]}",
+		  "--disk", "x,format=vmdk", "disks[0].format", "--disk: format",
+		  "'vmdk' is not raw, qcow2 or auto" },
+		{ "{\"disks\": [{\"path\": \"x\", \"serial\": \"123456789012345678901\"}]}",
+		  "--disk", "x,serial=123456789012345678901", "disks[0].serial",
+		  "--disk: serial",
+		  "'123456789012345678901' is longer than 20 characters" },
+		{ "{\"disks\": [{\"path\": \"x\", \"serial\": \"\\u007f\"}]}",
+		  "--disk", "x,serial=\x7f", "disks[0].serial", "--disk: serial",
+		  "must be printable ASCII (byte 0x7f at offset 0 is not)" },
+		{ "{\"serial\": \"tcp:1\"}", "--serial", "tcp:1", "serial",
+		  "--serial", "invalid backend 'tcp:1' (stdio, file:PATH or none)" },
+		{ "{\"serial\": \"file:\"}", "--serial", "file:", "serial",
+		  "--serial", "invalid backend 'file:' (stdio, file:PATH or none)" },
+		{ "{\"serial\": \"STDIO\"}", "--serial", "STDIO", "serial",
+		  "--serial", "invalid backend 'STDIO' (stdio, file:PATH or none)" },
+		{ "{\"devices\": [\"vga\"]}", "--device", "vga", "devices[0]",
+		  "--device", "unknown device 'vga' (known: testdev, pci-testdev)" },
+	};
+	struct run_options o;
+	char err[256], want[256];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(want, sizeof(want), "%s: %s", cases[i].json_ctx,
+			 cases[i].msg);
+		bad(cases[i].json, want);
+
+		snprintf(want, sizeof(want), "%s: %s", cases[i].cli_ctx,
+			 cases[i].msg);
+		pr_capture_begin();
+		CHECK_EQ(run(&o, "--flat", img, cases[i].opt, cases[i].arg,
+			     NULL), -1);
+		pr_capture_end();
+		pr_check(want, cases[i].arg);
+	}
+
+	/* and the same values pass both ways */
+	CHECK_EQ(parse("{\"disks\": [{\"path\": \"x\", \"format\": \"auto\", \"cache\": \"none\", \"serial\": \"S 1\"}],"
+		       " \"serial\": \"file:/tmp/o\", \"devices\": [\"pci-testdev\", \"testdev\"]}",
+		       &o, err), 0);
+	check_same_ok(&o);
+	run_options_free(&o);
+	CHECK_EQ(run(&o, "--flat", img, "--disk", "x,format=auto,cache=none,serial=S 1",
+		     "--serial", "file:/tmp/o", "--device", "pci-testdev",
+		     "--device", "testdev", NULL), 0);
+	check_same_ok(&o);
+	run_options_free(&o);
+}
+
 int main(void)
 {
 	FILE *f;
@@ -301,6 +378,7 @@ int main(void)
 	test_errors();
 	test_size_limit();
 	test_cli_override();
+	test_same_checks();
 
 	unlink("x");
 	unlink(img);

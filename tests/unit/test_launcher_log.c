@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "test.h"
 
@@ -174,6 +176,30 @@ static void test_spans(void)
 	CHECK_EQ(span_duration(&l, SPAN_NR), -1);
 }
 
+/* The launcher's one monotonic clock (core/clock.c), which log.c uses. */
+static void test_clock(void)
+{
+	struct log_state l;
+	u64 a, b, c;
+
+	a = clock_monotonic_ns();
+	log_init(&l, -1);
+	b = clock_now(&clock_monotonic);
+	c = clock_monotonic_ns();
+	CHECK(a <= l.t0_ns && l.t0_ns <= b && b <= c);
+	usleep(3000);
+	CHECK(clock_monotonic_ns() - c >= 3000000);
+	/* and it is CLOCK_MONOTONIC, not a clock of its own */
+	{
+		struct timespec ts;
+		u64 t;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t = (u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+		CHECK(clock_monotonic_ns() - t < NSEC_PER_SEC);
+	}
+}
+
 int main(void)
 {
 	test_levels();
@@ -182,5 +208,6 @@ int main(void)
 	test_output();
 	test_comp();
 	test_spans();
+	test_clock();
 	return test_summary("launcher_log");
 }

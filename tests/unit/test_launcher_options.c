@@ -8,6 +8,7 @@
 #include "arch/x86/boot.h"
 #include "core/options.h"
 #include "test.h"
+#include "pr_capture.h"
 
 static void test_parse_u64(void)
 {
@@ -113,6 +114,16 @@ static void quiet_end(void)
 	close(saved_fds[1]);
 }
 
+/* arguments must fail with exactly the message want */
+#define PARSE_ERR(want, ...) do {					\
+	struct run_options _o;						\
+									\
+	pr_capture_begin();						\
+	CHECK_EQ(PARSE(&_o, __VA_ARGS__), -1);				\
+	pr_capture_end();						\
+	pr_check(want, #__VA_ARGS__);					\
+} while (0)
+
 /* Run the parser on a list of arguments. */
 #define PARSE(o, ...) ({						\
 	char *_argv[] = { "run", __VA_ARGS__, NULL };			\
@@ -202,6 +213,23 @@ static void test_run_options(void)
 	CHECK_EQ(PARSE(&o, "--serial", "tcp:1234", "--flat", "x"), -1);
 	CHECK_EQ(PARSE(&o, "--serial", "file:", "--flat", "x"), -1);
 	CHECK_EQ(PARSE(&o, "--device", "vga", "--flat", "x"), -1);
+	/* (the other messages: test_same_checks in test_launcher_config.c) */
+	PARSE_ERR("--device: at most 16 pci-testdev", "--flat", "x",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev", "--device", "pci-testdev",
+		  "--device", "pci-testdev");
+	/* a later --serial replaces an earlier one, path included */
+	CHECK_EQ(PARSE(&o, "--serial", "file:/tmp/a", "--serial", "none",
+		       "--flat", "x"), 0);
+	CHECK_EQ(o.serial, SERIAL_NONE);
+	CHECK(o.serial_path == NULL);
+	run_options_free(&o);
 	CHECK_EQ(PARSE(&o, "--flat", "x@zz"), -1);
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--flat", "y"), -1);
 	CHECK_EQ(PARSE(&o, "--flat"), -1);
@@ -227,8 +255,19 @@ static void test_disk_options(void)
 	run_options_free(&o);
 	CHECK_EQ(o.ndisks, 0);
 
+	/* format=auto: the default, also accepted by name (as in JSON) */
+	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "a.img,format=qcow2,format=auto"), 0);
+	CHECK_EQ(o.ndisks, 1);
+	CHECK_EQ(o.disks[0].format, DISK_FMT_AUTO);
+	run_options_free(&o);
+
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "a,cache=bad"), -1);
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", ""), -1);
+	/* the messages name the key, the value and what is expected */
+	PARSE_ERR("--disk: serial: must be printable ASCII (byte 0x09 at offset 1 is not)",
+		  "--flat", "x", "--disk", "a,serial=a\tb");
+	PARSE_ERR("--disk: size: unknown key (known: path, readonly, cache, format, serial)",
+		  "--flat", "x", "--disk", "a,size=1");
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--disk", "1", "--disk", "2",
 		       "--disk", "3", "--disk", "4", "--disk", "5", "--disk",
 		       "6", "--disk", "7", "--disk", "8", "--disk", "9"), -1);

@@ -362,6 +362,33 @@ static void test_report(void)
 	stats_table_free(&vc[1]);
 }
 
+/* The one name table of query-stats' descriptors (vmctl.c writes the
+ * names, statsock.c reads them back). */
+static void test_names(void)
+{
+	u8 i;
+
+	CHECK(!strcmp(stats_type_name(NYX_STATS_TYPE_CUMULATIVE), "cumulative"));
+	CHECK(!strcmp(stats_type_name(NYX_STATS_TYPE_INSTANT), "instant"));
+	CHECK(!strcmp(stats_type_name(NYX_STATS_TYPE_PEAK), "peak"));
+	CHECK(!strcmp(stats_unit_name(NYX_STATS_UNIT_NONE), "none"));
+	CHECK(!strcmp(stats_unit_name(NYX_STATS_UNIT_NS), "ns"));
+	CHECK(!strcmp(stats_unit_name(NYX_STATS_UNIT_BYTES), "bytes"));
+	CHECK(!strcmp(stats_unit_name(NYX_STATS_UNIT_ADDRESS), "address"));
+	/* every named code reads back as itself */
+	for (i = 0; i <= NYX_STATS_TYPE_PEAK; i++)
+		CHECK_EQ(stats_type_code(stats_type_name(i)), i);
+	for (i = 0; i <= NYX_STATS_UNIT_ADDRESS; i++)
+		CHECK_EQ(stats_unit_code(stats_unit_name(i)), i);
+	/* a newer module's code has no name; an unknown name, the default */
+	CHECK(!strcmp(stats_type_name(NYX_STATS_TYPE_PEAK + 1), "unknown"));
+	CHECK(!strcmp(stats_unit_name(255), "unknown"));
+	CHECK_EQ(stats_type_code("unknown"), NYX_STATS_TYPE_CUMULATIVE);
+	CHECK_EQ(stats_type_code("Peak"), NYX_STATS_TYPE_CUMULATIVE);
+	CHECK_EQ(stats_type_code(""), NYX_STATS_TYPE_CUMULATIVE);
+	CHECK_EQ(stats_unit_code("seconds"), NYX_STATS_UNIT_NONE);
+}
+
 int main(void)
 {
 	test_build_parse();
@@ -369,5 +396,6 @@ int main(void)
 	test_topn();
 	test_table();
 	test_report();
+	test_names();
 	return test_summary("stats");
 }

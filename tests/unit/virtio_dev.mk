@@ -8,7 +8,7 @@ TESTS += $(VIRTIO_DEV_TESTS)
 # transport, virtio-blk, the PCI bus, the block layer). vstate.mk uses it
 # too, with a recursive "=" so the fragments' include order does not matter.
 VIRTIO_BLK_TEST_SRCS = \
-	userspace/virtio/pci.c userspace/virtio/blk.c \
+	userspace/virtio/pci.c userspace/virtio/blk.c userspace/core/clock.c \
 	lib/virtio/virtqueue.c userspace/core/eventfd.c \
 	userspace/pci/config.c userspace/pci/msi.c userspace/pci/msix.c \
 	userspace/pci/pci.c userspace/core/bus.c userspace/core/irq.c \

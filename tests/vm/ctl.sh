@@ -11,45 +11,63 @@
 CTL_SOCK=/tmp/nyx-ctl.sock
 CTL_TICKS=/tmp/ctl-ticks.out
 
-# ctl_check NAME CMD...: pass if CMD (a shell command string) succeeds
-ctl_check() {
-	echo "RUN $1"
-	if sh -c "$2" >"$OUT" 2>&1; then
-		pass "$1"
-	else
-		show "$OUT"
-		fail "$1" "${3:-command failed}"
-	fi
+ctl_size() { wc -c <"$CTL_TICKS" | tr -d ' '; }
+
+# ctl_start RUN_TIMEOUT EVENT_TIMEOUT [NYX RUN OPTIONS...]: start "nyx run
+# --control" in the background ($ctl_pid, output in /tmp/ctl-run.out),
+# wait for its socket, then start a second client that collects every
+# event until SHUTDOWN ($ev_pid, /tmp/ctl-events.out).
+ctl_start() {
+	cs_run=$1 cs_ev=$2
+	shift 2
+	rm -f "$CTL_SOCK"
+	timeout -k 5 "$cs_run" "$NYX" run --control "$CTL_SOCK" "$@" \
+		</dev/null >/tmp/ctl-run.out 2>&1 &
+	ctl_pid=$!
+	wait_sock "$CTL_SOCK"
+	"$NYX" ctl --timeout "$cs_ev" "$CTL_SOCK" --wait-event SHUTDOWN \
+		>/tmp/ctl-events.out 2>&1 &
+	ev_pid=$!
 }
 
-ctl_size() { wc -c <"$CTL_TICKS" | tr -d ' '; }
+# ctl_finish: wait for both; $rc is then nyx run's exit status.
+ctl_finish() {
+	wait "$ctl_pid"
+	rc=$?
+	wait "$ev_pid"
+}
+
+# ctl_verdict NAME REASON: pass NAME if REASON is empty, else show the
+# launcher's output and the events and fail with REASON.
+ctl_verdict() {
+	if [ -z "$2" ]; then
+		pass "$1"
+	else
+		show /tmp/ctl-run.out
+		show /tmp/ctl-events.out
+		fail "$1" "$2"
+	fi
+}
 
 if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "ctl: control socket" "no module"
 elif [ ! -f "$GUESTS/ticker.bin" ]; then
 	fail "ctl: control socket" "no $GUESTS/ticker.bin"
 else
-	rm -f "$CTL_SOCK" "$CTL_TICKS"
+	rm -f "$CTL_TICKS"
 	echo "RUN ctl: nyx run --control"
-	timeout -k 5 120 "$NYX" run --control "$CTL_SOCK" \
-		--serial "file:$CTL_TICKS" --flat "$GUESTS/ticker.bin" \
-		</dev/null >/tmp/ctl-run.out 2>&1 &
-	ctl_pid=$!
-	wait_sock "$CTL_SOCK"
+	# the second client (events until SHUTDOWN) runs along all the tests
+	ctl_start 120 100 --serial "file:$CTL_TICKS" --flat "$GUESTS/ticker.bin"
 	if [ -S "$CTL_SOCK" ]; then
 		pass "ctl: nyx run --control"
 	else
 		show /tmp/ctl-run.out
 		fail "ctl: nyx run --control" "no socket after 10 s"
 	fi
-	# the second client: every event until SHUTDOWN
-	"$NYX" ctl --timeout 100 "$CTL_SOCK" --wait-event SHUTDOWN \
-		>/tmp/ctl-events.out 2>&1 &
-	ev_pid=$!
 
-	ctl_check "ctl: socket mode 0600" \
+	run_cmd "ctl: socket mode 0600" sh -c \
 		"[ \"\$(stat -c %a $CTL_SOCK)\" = 600 ]"
-	ctl_check "ctl: query-status running" \
+	run_cmd "ctl: query-status running" sh -c \
 		"$NYX ctl $CTL_SOCK query-status | tee /dev/stderr | grep -q '\"status\": \"running\"'"
 	# progress while running
 	sleep 1
@@ -63,8 +81,8 @@ else
 		fail "ctl: guest makes progress" "output stuck at $s1 bytes"
 	fi
 
-	ctl_check "ctl: pause" "$NYX ctl $CTL_SOCK pause"
-	ctl_check "ctl: query-status paused" \
+	run_cmd "ctl: pause" "$NYX" ctl "$CTL_SOCK" pause
+	run_cmd "ctl: query-status paused" sh -c \
 		"$NYX ctl $CTL_SOCK query-status | grep -q '\"status\": \"paused\"'"
 	p0=$(ctl_size)
 	sleep 2
@@ -76,10 +94,10 @@ else
 		fail "ctl: no progress while paused" "output grew from $p0 to $p1 bytes"
 	fi
 	# the ticker runs at 0x7c00..0x7fff: RIP is read from the paused vCPU
-	ctl_check "ctl: query-cpus (paused)" \
+	run_cmd "ctl: query-cpus (paused)" sh -c \
 		"$NYX ctl $CTL_SOCK query-cpus | tee /dev/stderr | grep -q '\"rip-current\": true' &&
 		 $NYX ctl $CTL_SOCK query-cpus | grep -Eq '\"rip\": (31[0-9]{3}|32[0-7][0-9]{2})'"
-	ctl_check "ctl: resume" "$NYX ctl $CTL_SOCK resume"
+	run_cmd "ctl: resume" "$NYX" ctl "$CTL_SOCK" resume
 	sleep 2
 	r1=$(ctl_size)
 	echo "RUN ctl: progress after resume"
@@ -88,31 +106,30 @@ else
 	else
 		fail "ctl: progress after resume" "output stuck at $r1 bytes"
 	fi
-	ctl_check "ctl: query-cpus (running)" \
+	run_cmd "ctl: query-cpus (running)" sh -c \
 		"$NYX ctl $CTL_SOCK query-cpus | grep -q '\"rip-current\": false'"
-	ctl_check "ctl: query-stats counts I/O exits" \
+	run_cmd "ctl: query-stats counts I/O exits" sh -c \
 		"$NYX ctl $CTL_SOCK query-stats | tee /dev/stderr | grep -Eq '\"io\": [1-9]'"
-	ctl_check "ctl: set-log-level" \
-		"$NYX ctl $CTL_SOCK set-log-level level=debug component=virtio"
-	ctl_check "ctl: set-log-level bad level is an error" \
+	run_cmd "ctl: set-log-level" "$NYX" ctl "$CTL_SOCK" set-log-level \
+		level=debug component=virtio
+	run_cmd "ctl: set-log-level bad level is an error" sh -c \
 		"! $NYX ctl $CTL_SOCK set-log-level level=loud"
-	ctl_check "ctl: unknown command is an error" \
+	run_cmd "ctl: unknown command is an error" sh -c \
 		"$NYX ctl $CTL_SOCK fly 2>&1; [ \$? = 1 ] && $NYX ctl $CTL_SOCK fly 2>&1 | grep -q CommandNotFound"
 	# one connection: malformed, unknown, oversized (70000 bytes, over
 	# the 64 KiB limit), then a good request: four replies, in order
 	big=$(head -c 70000 /dev/zero | tr '\0' x)
-	ctl_check "ctl: malformed, unknown and oversized requests" \
+	run_cmd "ctl: malformed, unknown and oversized requests" sh -c \
 		"$NYX ctl $CTL_SOCK --raw '{{{' --raw '{\"execute\": \"fly\"}' --raw '$big' \
 			--raw '{\"execute\": \"query-status\"}' >/tmp/ctl-raw.out &&
 		 grep -v '\"event\"' /tmp/ctl-raw.out | sed -n 1p | grep -q 'malformed JSON' &&
 		 grep -v '\"event\"' /tmp/ctl-raw.out | sed -n 2p | grep -q CommandNotFound &&
 		 grep -v '\"event\"' /tmp/ctl-raw.out | sed -n 3p | grep -q 'request too long' &&
 		 grep -v '\"event\"' /tmp/ctl-raw.out | sed -n 4p | grep -q '\"return\"'"
-	ctl_check "ctl: VM still runs after bad input" \
+	run_cmd "ctl: VM still runs after bad input" sh -c \
 		"$NYX ctl $CTL_SOCK query-status | grep -q '\"running\"'"
-	ctl_check "ctl: quit" "$NYX ctl $CTL_SOCK quit"
-	wait $ctl_pid
-	rc=$?
+	run_cmd "ctl: quit" "$NYX" ctl "$CTL_SOCK" quit
+	ctl_finish
 	echo "RUN ctl: exit status after quit"
 	if [ "$rc" = 0 ]; then
 		pass "ctl: exit status after quit"
@@ -120,35 +137,23 @@ else
 		show /tmp/ctl-run.out
 		fail "ctl: exit status after quit" "status $rc, want 0"
 	fi
-	wait $ev_pid
-	ctl_check "ctl: second client got STOP, RESUME, SHUTDOWN" \
+	run_cmd "ctl: second client got STOP, RESUME, SHUTDOWN" sh -c \
 		"cat /tmp/ctl-events.out; grep -q '\"event\":\"STOP\"' /tmp/ctl-events.out &&
 		 grep -q '\"event\":\"RESUME\"' /tmp/ctl-events.out &&
 		 grep -q '\"event\":\"SHUTDOWN\"' /tmp/ctl-events.out"
-	ctl_check "ctl: socket removed at exit" "[ ! -e $CTL_SOCK ]"
+	run_cmd "ctl: socket removed at exit" sh -c "[ ! -e $CTL_SOCK ]"
 
 	# system-reset: nyx ends with the reset status, RESET then SHUTDOWN
 	echo "RUN ctl: system-reset"
-	timeout -k 5 60 "$NYX" run --control "$CTL_SOCK" --serial none \
-		--flat "$GUESTS/ticker.bin" </dev/null >/tmp/ctl-run.out 2>&1 &
-	ctl_pid=$!
-	wait_sock "$CTL_SOCK"
-	"$NYX" ctl --timeout 50 "$CTL_SOCK" --wait-event SHUTDOWN \
-		>/tmp/ctl-events.out 2>&1 &
-	ev_pid=$!
+	ctl_start 60 50 --serial none --flat "$GUESTS/ticker.bin"
 	sleep 0.5
 	"$NYX" ctl "$CTL_SOCK" system-reset >/dev/null 2>&1
-	wait $ctl_pid
-	rc=$?
-	wait $ev_pid
-	if [ "$rc" = 8 ] && grep -q '"event":"RESET"' /tmp/ctl-events.out &&
-	   grep -q '"reason":"reset"' /tmp/ctl-events.out; then
-		pass "ctl: system-reset"
-	else
-		show /tmp/ctl-run.out
-		show /tmp/ctl-events.out
-		fail "ctl: system-reset" "status $rc (want 8) or no RESET event"
-	fi
+	ctl_finish
+	why=
+	[ "$rc" = 8 ] && grep -q '"event":"RESET"' /tmp/ctl-events.out &&
+		grep -q '"reason":"reset"' /tmp/ctl-events.out ||
+		why="status $rc (want 8) or no RESET event"
+	ctl_verdict "ctl: system-reset" "$why"
 fi
 
 # --config: the serial guest from a file; a bad file starts nothing
@@ -166,17 +171,18 @@ else
 		pass "ctl: nyx run --config"
 	else
 		show "$OUT"
+		# shellcheck disable=SC2154 # $reason: set by check_guest (lib.sh)
 		fail "ctl: nyx run --config" "$reason"
 	fi
-	ctl_check "ctl: nyx check" "$NYX check --config /tmp/ctl-vm.json"
+	run_cmd "ctl: nyx check" "$NYX" check --config /tmp/ctl-vm.json
 fi
 cat >/tmp/ctl-bad.json <<EOT
 { "flat": "$GUESTS/serial.bin", "disks": [{"path": "/nonexistent.img"}] }
 EOT
-ctl_check "ctl: bad --config names the key" \
+run_cmd "ctl: bad --config names the key" sh -c \
 	"$NYX run --config /tmp/ctl-bad.json 2>&1 </dev/null; [ \$? = 2 ] &&
 	 $NYX run --config /tmp/ctl-bad.json 2>&1 </dev/null | grep -q 'disks\[0\].path: file not found'"
-ctl_check "ctl: nyx check fails on a bad config" \
+run_cmd "ctl: nyx check fails on a bad config" sh -c \
 	"$NYX check --config /tmp/ctl-bad.json; [ \$? = 2 ]"
 
 # The vCPU watchdog: stuck.bin spins with interrupts off and the APIC
@@ -188,15 +194,8 @@ if [ "$NYX_NO_MODULE" = 1 ]; then
 	skip "ctl: watchdog quiet on a halted vCPU" "no module"
 else
 	for wd_case in stuck hlt; do
-		rm -f "$CTL_SOCK"
-		timeout -k 5 60 "$NYX" run --control "$CTL_SOCK" \
-			--watchdog timeout=1,action=reset \
-			--flat "$GUESTS/$wd_case.bin" </dev/null >/tmp/ctl-run.out 2>&1 &
-		ctl_pid=$!
-		wait_sock "$CTL_SOCK"
-		"$NYX" ctl --timeout 50 "$CTL_SOCK" --wait-event SHUTDOWN \
-			>/tmp/ctl-events.out 2>&1 &
-		ev_pid=$!
+		ctl_start 60 50 --watchdog timeout=1,action=reset \
+			--flat "$GUESTS/$wd_case.bin"
 		if [ "$wd_case" = hlt ]; then
 			name="ctl: watchdog quiet on a halted vCPU"
 			echo "RUN $name"
@@ -208,9 +207,7 @@ else
 			echo "RUN $name"
 			want=8
 		fi
-		wait $ctl_pid
-		rc=$?
-		wait $ev_pid
+		ctl_finish
 		if [ "$wd_case" = hlt ]; then
 			grep -q WATCHDOG /tmp/ctl-events.out && rc="$rc, WATCHDOG raised"
 		else
@@ -219,12 +216,8 @@ else
 			grep -q 'watchdog: vCPU 0 stuck' /tmp/ctl-run.out ||
 				rc="$rc, no log line"
 		fi
-		if [ "$rc" = "$want" ]; then
-			pass "$name"
-		else
-			show /tmp/ctl-run.out
-			show /tmp/ctl-events.out
-			fail "$name" "status $rc (want $want)"
-		fi
+		why=
+		[ "$rc" = "$want" ] || why="status $rc (want $want)"
+		ctl_verdict "$name" "$why"
 	done
 fi

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,9 +66,63 @@ static int parse_bool(const char *key, const char *val, bool *out)
 	return -1;
 }
 
+int disk_spec_set(struct disk_spec *s, const char *key, const char *val,
+		  char *err, size_t errlen)
+{
+	if (!strcmp(key, "cache")) {
+		if (!strcmp(val, "none")) {
+			s->cache = DISK_CACHE_NONE;
+		} else if (!strcmp(val, "writeback")) {
+			s->cache = DISK_CACHE_WRITEBACK;
+		} else {
+			snprintf(err, errlen, "'%s' is not none or writeback",
+				 val);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "format")) {
+		if (!strcmp(val, "raw")) {
+			s->format = DISK_FMT_RAW;
+		} else if (!strcmp(val, "qcow2")) {
+			s->format = DISK_FMT_QCOW2;
+		} else if (!strcmp(val, "auto")) {
+			s->format = DISK_FMT_AUTO;
+		} else {
+			snprintf(err, errlen, "'%s' is not raw, qcow2 or auto",
+				 val);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "serial")) {
+		size_t n = strlen(val);
+
+		if (n > DISK_SERIAL_MAX) {
+			snprintf(err, errlen, "'%s' is longer than %d characters",
+				 val, DISK_SERIAL_MAX);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			/* the guest reads it as text: no control bytes */
+			if (val[i] < 0x20 || val[i] > 0x7e) {
+				snprintf(err, errlen,
+					 "must be printable ASCII (byte 0x%02x at offset %zu is not)",
+					 (unsigned char)val[i], i);
+				return -1;
+			}
+		}
+		memcpy(s->serial, val, n + 1);
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key (known: " DISK_SPEC_KEYS ")");
+	return -1;
+}
+
 static int parse_kv(char *item, struct disk_spec *s)
 {
 	char *val = strchr(item, '=');
+	char err[128];
 
 	if (val)
 		*val++ = 0;
@@ -94,48 +149,11 @@ static int parse_kv(char *item, struct disk_spec *s)
 		       item);
 		return -1;
 	}
-	if (!strcmp(item, "cache")) {
-		if (!strcmp(val, "none")) {
-			s->cache = DISK_CACHE_NONE;
-		} else if (!strcmp(val, "writeback")) {
-			s->cache = DISK_CACHE_WRITEBACK;
-		} else {
-			pr_err("--disk: cache=%s: expected none or writeback", val);
-			return -1;
-		}
-		return 0;
+	if (disk_spec_set(s, item, val, err, sizeof(err))) {
+		pr_err("--disk: %s: %s", item, err);
+		return -1;
 	}
-	if (!strcmp(item, "format")) {
-		if (!strcmp(val, "raw")) {
-			s->format = DISK_FMT_RAW;
-		} else if (!strcmp(val, "qcow2")) {
-			s->format = DISK_FMT_QCOW2;
-		} else {
-			pr_err("--disk: format=%s: expected raw or qcow2", val);
-			return -1;
-		}
-		return 0;
-	}
-	if (!strcmp(item, "serial")) {
-		size_t n = strlen(val);
-
-		if (n > DISK_SERIAL_MAX) {
-			pr_err("--disk: serial '%s' longer than %d characters",
-			       val, DISK_SERIAL_MAX);
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (val[i] < 0x20 || val[i] > 0x7e) {
-				pr_err("--disk: serial must be printable ASCII");
-				return -1;
-			}
-		}
-		memcpy(s->serial, val, n + 1);
-		return 0;
-	}
-	pr_err("--disk: unknown key '%s' (known: path, readonly, cache, format, serial)",
-	       item);
-	return -1;
+	return 0;
 }
 
 int disk_spec_parse(const char *arg, struct disk_spec *s)
@@ -166,7 +184,7 @@ int disk_spec_parse(const char *arg, struct disk_spec *s)
 		goto err;
 	}
 	if (!s->path) {
-		pr_err("--disk: no image file given (--disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2][,serial=ID])");
+		pr_err("--disk: no image file given (--disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2|auto][,serial=ID])");
 		goto err;
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #define NYX_BLOCK_SPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* virtio-blk's GET_ID returns at most 20 bytes. */
 #define DISK_SERIAL_MAX	20
@@ -31,12 +32,25 @@ struct disk_spec {
 };
 
 /*
- * Parse "PATH[,readonly][,cache=none|writeback][,format=raw|qcow2]
+ * Parse "PATH[,readonly][,cache=none|writeback][,format=raw|qcow2|auto]
  * [,serial=ID]" (or "path=PATH,..."). Commas in PATH are written ",,"
  * like QEMU. Returns 0, or -1 after printing an error.
  */
 int disk_spec_parse(const char *arg, struct disk_spec *s);
 void disk_spec_free(struct disk_spec *s);
+
+/* The keys of a disk, for "unknown key" messages. */
+#define DISK_SPEC_KEYS	"path, readonly, cache, format, serial"
+
+/*
+ * Check and set one text-valued key of a disk: "cache", "format" or
+ * "serial" (the one checker behind both --disk and the config file's
+ * "disks"). Returns 0, or -1 with a message in err that names the bad
+ * value and what is expected, without context: the caller prefixes its
+ * own ("--disk: ", "disks[0].cache: ").
+ */
+int disk_spec_set(struct disk_spec *s, const char *key, const char *val,
+		  char *err, size_t errlen);
 
 const char *disk_format_name(enum disk_format f);
 

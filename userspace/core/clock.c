@@ -19,6 +19,11 @@ const struct clock_src clock_monotonic = {
 	.now_ns = read_clock, .opaque = (void *)(intptr_t)CLOCK_MONOTONIC,
 };
 
+u64 clock_monotonic_ns(void)
+{
+	return read_clock((void *)(intptr_t)CLOCK_MONOTONIC);
+}
+
 u64 clock_ns_to_ticks(u64 ns, u64 hz)
 {
 	return ns / NSEC_PER_SEC * hz + ns % NSEC_PER_SEC * hz / NSEC_PER_SEC;

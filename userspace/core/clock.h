@@ -24,6 +24,12 @@ static inline u64 clock_now(const struct clock_src *c)
 extern const struct clock_src clock_realtime;
 extern const struct clock_src clock_monotonic;
 
+/*
+ * CLOCK_MONOTONIC in ns, read directly: the launcher's one monotonic
+ * clock (timestamps, rates, deadlines, latencies).
+ */
+u64 clock_monotonic_ns(void);
+
 /* ns converted to ticks of a hz clock, without overflow for any ns. */
 u64 clock_ns_to_ticks(u64 ns, u64 hz);
 

@@ -270,29 +270,28 @@ static int do_flat(struct cfg *c, const char *path, json_object *v)
 
 static int do_serial(struct cfg *c, const char *path, json_object *v)
 {
-	const char *s;
+	enum serial_backend b;
+	const char *s, *file;
+	char err[128];
 
 	if (get_string(c, path, v, &s))
 		return -1;
-	if (!strcmp(s, "stdio")) {
-		c->o->serial = SERIAL_STDIO;
-	} else if (!strcmp(s, "none")) {
-		c->o->serial = SERIAL_NONE;
-	} else if (!strncmp(s, "file:", 5) && s[5]) {
-		c->o->serial = SERIAL_FILE;
-		c->o->serial_path = keep(c, path, s + 5);
-		if (!c->o->serial_path)
+	if (serial_backend_parse(s, &b, &file, err, sizeof(err)))
+		return fail(c, path, "%s", err);
+	if (file) {
+		/* the JSON text is freed after the parse: keep a copy */
+		file = keep(c, path, file);
+		if (!file)
 			return -1;
-	} else {
-		return fail(c, path, "invalid backend '%s' (stdio, file:PATH or none)",
-			    s);
 	}
+	c->o->serial = b;
+	c->o->serial_path = file;
 	return 0;
 }
 
 static int do_devices(struct cfg *c, const char *path, json_object *v)
 {
-	char sub[PATH_LEN];
+	char sub[PATH_LEN], err[128];
 	size_t i, n;
 
 	if (want(c, path, v, json_type_array, "an array of device names"))
@@ -307,17 +306,8 @@ static int do_devices(struct cfg *c, const char *path, json_object *v)
 		index_path(sub, path, i);
 		if (get_string(c, sub, d, &name))
 			return -1;
-		if (!strcmp(name, "testdev")) {
-			c->o->testdev = true;
-		} else if (!strcmp(name, "pci-testdev")) {
-			if (c->o->pci_testdevs == MAX_PCI_TESTDEVS)
-				return fail(c, sub, "at most %d pci-testdev",
-					    MAX_PCI_TESTDEVS);
-			c->o->pci_testdevs++;
-		} else {
-			return fail(c, sub, "unknown device '%s' (known: testdev, pci-testdev)",
-				    name);
-		}
+		if (run_options_add_device(c->o, name, err, sizeof(err)))
+			return fail(c, sub, "%s", err);
 	}
 	return 0;
 }
@@ -340,40 +330,16 @@ static int do_disk(struct cfg *c, const char *path, json_object *v,
 		} else if (!strcmp(key, "readonly")) {
 			if (get_bool(c, sub, val, &d->readonly))
 				return -1;
-		} else if (!strcmp(key, "cache")) {
-			if (get_string(c, sub, val, &s))
-				return -1;
-			if (!strcmp(s, "none"))
-				d->cache = DISK_CACHE_NONE;
-			else if (!strcmp(s, "writeback"))
-				d->cache = DISK_CACHE_WRITEBACK;
-			else
-				return fail(c, sub, "'%s' is not none or writeback", s);
-		} else if (!strcmp(key, "format")) {
-			if (get_string(c, sub, val, &s))
-				return -1;
-			if (!strcmp(s, "raw"))
-				d->format = DISK_FMT_RAW;
-			else if (!strcmp(s, "qcow2"))
-				d->format = DISK_FMT_QCOW2;
-			else if (!strcmp(s, "auto"))
-				d->format = DISK_FMT_AUTO;
-			else
-				return fail(c, sub, "'%s' is not raw, qcow2 or auto", s);
-		} else if (!strcmp(key, "serial")) {
-			size_t i;
+		} else if (!strcmp(key, "cache") || !strcmp(key, "format") ||
+			   !strcmp(key, "serial")) {
+			char err[128];
 
 			if (get_string(c, sub, val, &s))
 				return -1;
-			if (strlen(s) > DISK_SERIAL_MAX)
-				return fail(c, sub, "longer than %d characters",
-					    DISK_SERIAL_MAX);
-			for (i = 0; s[i]; i++)
-				if (s[i] < 0x20 || s[i] > 0x7e)
-					return fail(c, sub, "must be printable ASCII");
-			memcpy(d->serial, s, strlen(s) + 1);
+			if (disk_spec_set(d, key, s, err, sizeof(err)))
+				return fail(c, sub, "%s", err);
 		} else {
-			return fail(c, sub, "unknown key (known: path, readonly, cache, format, serial)");
+			return fail(c, sub, "unknown key (known: " DISK_SPEC_KEYS ")");
 		}
 	}
 	if (!file)

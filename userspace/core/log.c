@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 struct log_state nyx_log;
@@ -32,14 +32,6 @@ static const char *const span_names[SPAN_NR] = {
 	[SPAN_SHUTDOWN] = "shutdown",
 };
 
-u64 log_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 void log_init(struct log_state *l, int fd)
 {
 	memset(l, 0, sizeof(*l));
@@ -47,7 +39,7 @@ void log_init(struct log_state *l, int fd)
 	l->fd = fd;
 	l->colour = isatty(fd) == 1;
 	l->timestamps = true;
-	l->t0_ns = log_now_ns();
+	l->t0_ns = clock_monotonic_ns();
 }
 
 const char *log_level_name(enum log_level level)
@@ -250,8 +242,8 @@ void log_vmsg(struct log_state *l, enum log_level level, const char *comp,
 
 	if ((unsigned int)level >= LOG_NR_LEVELS || !log_enabled(l, level, comp))
 		return;
-	n = log_format(l, buf, sizeof(buf), log_now_ns(), level, comp, fmt,
-		       ap);
+	n = log_format(l, buf, sizeof(buf), clock_monotonic_ns(), level, comp,
+		       fmt, ap);
 	write_all(l->fd, buf, n);
 }
 
@@ -302,7 +294,7 @@ void log_install(void)
  */
 static void mark(u64 *slot, u64 t0)
 {
-	u64 zero = 0, now = log_now_ns() - t0;
+	u64 zero = 0, now = clock_monotonic_ns() - t0;
 
 	if (!now)
 		now = 1;	/* 0 means "not reached" */

@@ -109,6 +109,4 @@ long long span_duration(const struct log_state *l, enum log_span s);
 /* One line per span at INFO (for --verbose at exit). */
 void span_report(struct log_state *l);
 
-u64 log_now_ns(void);
-
 #endif

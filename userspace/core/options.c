@@ -107,10 +107,11 @@ void run_usage(FILE *out)
 "                          interrupt per USECS (default 0: no limit). What\n"
 "                          nyx creates it removes on exit. Repeatable, up\n"
 "                          to %d\n"
-"      --disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2][,serial=ID]\n"
+"      --disk FILE[,readonly][,cache=none|writeback][,format=raw|qcow2|auto][,serial=ID]\n"
 "                          a virtio-blk disk (repeatable, up to %d): raw or\n"
-"                          qcow2 (detected from the content unless format=\n"
-"                          is given), cache=none for O_DIRECT, serial= up to\n"
+"                          qcow2, detected from the content unless\n"
+"                          format=raw or qcow2 is given (auto: detect, the\n"
+"                          default); cache=none for O_DIRECT, serial= up to\n"
 "                          20 characters; \",\" in FILE is written \",,\".\n"
 "      --virtio-fastpath on|off  virtio kicks by ioeventfd and interrupts\n"
 "                          by irqfd where nyx.ko has them (default on);\n"
@@ -157,18 +158,56 @@ void run_usage(FILE *out)
 		MAX_CPUS, MAX_PCI_TESTDEVS, MAX_NICS, MAX_DISKS);
 }
 
+int serial_backend_parse(const char *arg, enum serial_backend *b,
+			 const char **path, char *err, size_t errlen)
+{
+	const char *file = NULL;
+
+	if (!strcmp(arg, "stdio")) {
+		*b = SERIAL_STDIO;
+	} else if (!strcmp(arg, "none")) {
+		*b = SERIAL_NONE;
+	} else if (!strncmp(arg, "file:", 5) && arg[5]) {
+		*b = SERIAL_FILE;
+		file = arg + 5;
+	} else {
+		snprintf(err, errlen,
+			 "invalid backend '%s' (stdio, file:PATH or none)", arg);
+		return -1;
+	}
+	*path = file;
+	return 0;
+}
+
+int run_options_add_device(struct run_options *o, const char *name,
+			   char *err, size_t errlen)
+{
+	if (!strcmp(name, "testdev")) {
+		o->testdev = true;
+		return 0;
+	}
+	if (!strcmp(name, "pci-testdev")) {
+		if (o->pci_testdevs == MAX_PCI_TESTDEVS) {
+			snprintf(err, errlen, "at most %d pci-testdev",
+				 MAX_PCI_TESTDEVS);
+			return -1;
+		}
+		o->pci_testdevs++;
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "unknown device '%s' (known: testdev, pci-testdev)", name);
+	return -1;
+}
+
 static int parse_serial(const char *arg, struct run_options *o)
 {
-	if (!strcmp(arg, "stdio")) {
-		o->serial = SERIAL_STDIO;
-	} else if (!strcmp(arg, "none")) {
-		o->serial = SERIAL_NONE;
-	} else if (!strncmp(arg, "file:", 5) && arg[5]) {
-		o->serial = SERIAL_FILE;
-		o->serial_path = arg + 5;
-	} else {
-		pr_err("--serial: invalid backend '%s' (stdio, file:PATH or none)",
-		       arg);
+	char err[128];
+
+	/* serial_path points into argv, which outlives the options */
+	if (serial_backend_parse(arg, &o->serial, &o->serial_path, err,
+				 sizeof(err))) {
+		pr_err("--serial: %s", err);
 		return -1;
 	}
 	return 0;
@@ -176,21 +215,13 @@ static int parse_serial(const char *arg, struct run_options *o)
 
 static int parse_device(const char *arg, struct run_options *o)
 {
-	if (!strcmp(arg, "testdev")) {
-		o->testdev = true;
-		return 0;
+	char err[128];
+
+	if (run_options_add_device(o, arg, err, sizeof(err))) {
+		pr_err("--device: %s", err);
+		return -1;
 	}
-	if (!strcmp(arg, "pci-testdev")) {
-		if (o->pci_testdevs == MAX_PCI_TESTDEVS) {
-			pr_err("--device pci-testdev: at most %d", MAX_PCI_TESTDEVS);
-			return -1;
-		}
-		o->pci_testdevs++;
-		return 0;
-	}
-	pr_err("--device: unknown device '%s' (known: testdev, pci-testdev)",
-	       arg);
-	return -1;
+	return 0;
 }
 
 static int parse_on_off(const char *name, const char *arg, bool *field)

@@ -71,4 +71,17 @@ void run_options_defaults(struct run_options *o);
 
 void run_usage(FILE *out);
 
+/*
+ * Checkers shared by the command line and the config file (config.c).
+ * They return 0, or -1 with a message in err that names the bad value
+ * and what is expected; the caller prefixes its context ("--serial: ",
+ * "devices[2]: ").
+ */
+/* "stdio", "none" or "file:PATH"; *path points into arg (file:) or is NULL */
+int serial_backend_parse(const char *arg, enum serial_backend *b,
+			 const char **path, char *err, size_t errlen);
+/* One --device NAME or "devices" entry: testdev, pci-testdev (counted) */
+int run_options_add_device(struct run_options *o, const char *name,
+			   char *err, size_t errlen);
+
 #endif

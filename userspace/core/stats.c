@@ -223,3 +223,54 @@ int stats_table_add_text(struct stats_table *t, FILE *f)
 	}
 	return n;
 }
+
+static const char *const type_names[] = {
+	[NYX_STATS_TYPE_CUMULATIVE] = "cumulative",
+	[NYX_STATS_TYPE_INSTANT] = "instant",
+	[NYX_STATS_TYPE_PEAK] = "peak",
+};
+
+static const char *const unit_names[] = {
+	[NYX_STATS_UNIT_NONE] = "none",
+	[NYX_STATS_UNIT_NS] = "ns",
+	[NYX_STATS_UNIT_BYTES] = "bytes",
+	[NYX_STATS_UNIT_ADDRESS] = "address",
+};
+
+static const char *name_of(const char *const *names, size_t n, u8 code)
+{
+	return code < n && names[code] ? names[code] : "unknown";
+}
+
+static u8 code_of(const char *const *names, size_t n, const char *name,
+		  u8 fallback)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
+			return i;
+	return fallback;
+}
+
+const char *stats_type_name(u8 type)
+{
+	return name_of(type_names, ARRAY_SIZE(type_names), type);
+}
+
+const char *stats_unit_name(u8 unit)
+{
+	return name_of(unit_names, ARRAY_SIZE(unit_names), unit);
+}
+
+u8 stats_type_code(const char *name)
+{
+	return code_of(type_names, ARRAY_SIZE(type_names), name,
+		       NYX_STATS_TYPE_CUMULATIVE);
+}
+
+u8 stats_unit_code(const char *name)
+{
+	return code_of(unit_names, ARRAY_SIZE(unit_names), name,
+		       NYX_STATS_UNIT_NONE);
+}

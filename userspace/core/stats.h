@@ -81,4 +81,16 @@ void stats_table_free(struct stats_table *t);
  */
 int stats_table_add_text(struct stats_table *t, FILE *f);
 
+/*
+ * The names of NYX_STATS_TYPE_* ("cumulative", "instant", "peak") and
+ * NYX_STATS_UNIT_* ("none", "ns", "bytes", "address") in query-stats'
+ * descriptors: one table each, for the server (vmctl.c) and the reader
+ * (statsock.c). A code without a name is "unknown"; a name not in the
+ * table (another version's) reads as cumulative / none.
+ */
+const char *stats_type_name(u8 type);
+const char *stats_unit_name(u8 unit);
+u8 stats_type_code(const char *name);
+u8 stats_unit_code(const char *name);
+
 #endif

@@ -34,26 +34,6 @@ static u64 member_u64(json_object *o, const char *key)
 	return num(member(o, key, json_type_int));
 }
 
-static u8 type_code(const char *s)
-{
-	if (!strcmp(s, "instant"))
-		return NYX_STATS_TYPE_INSTANT;
-	if (!strcmp(s, "peak"))
-		return NYX_STATS_TYPE_PEAK;
-	return NYX_STATS_TYPE_CUMULATIVE;
-}
-
-static u8 unit_code(const char *s)
-{
-	if (!strcmp(s, "ns"))
-		return NYX_STATS_UNIT_NS;
-	if (!strcmp(s, "bytes"))
-		return NYX_STATS_UNIT_BYTES;
-	if (!strcmp(s, "address"))
-		return NYX_STATS_UNIT_ADDRESS;
-	return NYX_STATS_UNIT_NONE;
-}
-
 /* module.vcpus[i].stats into t, types from module.descriptors. */
 static int module_vcpu(struct stats_table *t, json_object *stats,
 		       json_object *desc)
@@ -70,9 +50,9 @@ static int module_vcpu(struct stats_table *t, json_object *stats,
 
 		if (strlen(key) >= NYX_STATS_NAME_SIZE)
 			continue;
-		type = ts ? type_code(json_object_get_string(ts)) :
+		type = ts ? stats_type_code(json_object_get_string(ts)) :
 			    NYX_STATS_TYPE_CUMULATIVE;
-		unit = us ? unit_code(json_object_get_string(us)) :
+		unit = us ? stats_unit_code(json_object_get_string(us)) :
 			    NYX_STATS_UNIT_NONE;
 		if (json_object_is_type(val, json_type_int)) {
 			r = stats_table_add(t, key, type, unit, num(val));

@@ -20,10 +20,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "core/clock.h"
 #include "core/statview.h"
 
 /* Exit reasons, for modules whose statistics have no "exits" total. */
@@ -505,14 +505,6 @@ static int sample(struct stat_source *s, struct stats_table *merged,
 	return 0;
 }
 
-static double now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleeps secs, or less if PID exits: returns false then. */
 static bool wait_alive(struct stat_source *s, double secs)
 {
@@ -575,7 +567,7 @@ int stat_pid_main(int pid, bool once, bool json, double interval)
 	rep.source = src.binary ? "binary stats" : "debugfs";
 	if (json)
 		rep.source = src.binary ? "binary" : "debugfs";
-	t0 = now_secs();
+	t0 = clock_monotonic_ns() / 1e9;
 	if (sample(&src, &merged[cur], vcpus[cur])) {
 		pr_err("stat: reading the statistics of process %d failed",
 		       src.pid);
@@ -593,7 +585,7 @@ int stat_pid_main(int pid, bool once, bool json, double interval)
 			break;
 		}
 		r = sample(&src, &merged[!cur], vcpus[!cur]);
-		t1 = now_secs();
+		t1 = clock_monotonic_ns() / 1e9;
 		if (r) {
 			pr_err("stat: reading the statistics of process %d failed",
 			       src.pid);

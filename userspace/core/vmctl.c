@@ -11,6 +11,7 @@
 
 #include <uapi/nyx.h>
 
+#include "core/clock.h"
 #include "core/control.h"
 #include "core/log.h"
 #include "core/stats.h"
@@ -50,7 +51,7 @@ static int query_status(void *opaque, json_object *ret)
 			       json_object_new_boolean(!strcmp(status, "running")));
 	json_object_object_add(ret, "vcpus", json_object_new_int(n));
 	json_object_object_add(ret, "uptime-ns",
-			       u64_obj(log_now_ns() - nyx_log.t0_ns));
+			       u64_obj(clock_monotonic_ns() - nyx_log.t0_ns));
 	/* phase durations in ns; null until the phase ended */
 	for (i = 0; i < SPAN_NR; i++) {
 		long long d = span_duration(&nyx_log, i);
@@ -273,18 +274,6 @@ json_object *vmctl_devices_json(const struct vmctl *c)
 	return devs;
 }
 
-static const char *const stat_type_names[] = {
-	[NYX_STATS_TYPE_CUMULATIVE] = "cumulative",
-	[NYX_STATS_TYPE_INSTANT] = "instant",
-	[NYX_STATS_TYPE_PEAK] = "peak",
-};
-static const char *const stat_unit_names[] = {
-	[NYX_STATS_UNIT_NONE] = "none",
-	[NYX_STATS_UNIT_NS] = "ns",
-	[NYX_STATS_UNIT_BYTES] = "bytes",
-	[NYX_STATS_UNIT_ADDRESS] = "address",
-};
-
 struct module_walk {
 	json_object *desc;	/* filled from the first vCPU */
 	json_object *stats;
@@ -300,11 +289,9 @@ static int module_stat_cb(void *opaque, const struct stat_value *v)
 		json_object *d = json_object_new_object();
 
 		json_object_object_add(d, "type", json_object_new_string(
-			v->type < ARRAY_SIZE(stat_type_names) ?
-			stat_type_names[v->type] : "unknown"));
+			stats_type_name(v->type)));
 		json_object_object_add(d, "unit", json_object_new_string(
-			v->unit < ARRAY_SIZE(stat_unit_names) ?
-			stat_unit_names[v->unit] : "unknown"));
+			stats_unit_name(v->unit)));
 		json_object_object_add(d, "size", json_object_new_int(v->size));
 		json_object_object_add(w->desc, v->name, d);
 	}

@@ -11,6 +11,7 @@
 
 #include <uapi/nyx.h>
 
+#include "core/clock.h"
 #include "core/control.h"
 #include "core/log.h"
 #include "core/stop.h"
@@ -129,7 +130,7 @@ static void check(void)
 			    !__atomic_load_n(&v[i].halted, __ATOMIC_SEQ_CST))
 				sample(&v[i], &s[i]);
 	}
-	now = log_now_ns();
+	now = clock_monotonic_ns();
 	for (i = 0; i < n; i++) {
 		/* gdb may have stopped it while we sampled */
 		if (__atomic_load_n(&v[i].dbg_holds, __ATOMIC_SEQ_CST) !=

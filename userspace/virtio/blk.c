@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "virtio/blk.h"
 
 #define VBLK_HDR_LEN	16
@@ -194,17 +194,9 @@ struct vblk_req {
 	struct vblk_parsed p;
 };
 
-static u64 now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void count_req(struct vblk_stats *s, const struct vblk_req *r, u8 st)
 {
-	u64 *n, t = now_us();
+	u64 *n, t = clock_monotonic_ns() / 1000;
 
 	switch (r->p.type) {
 	case VIRTIO_BLK_T_IN:
@@ -358,7 +350,7 @@ static void blk_queue_notify(struct virtio_pci *v, unsigned int q)
 			}
 			r->b = b;
 			r->head = chain.head;
-			r->t0_us = now_us();
+			r->t0_us = clock_monotonic_ns() / 1000;
 			if (vblk_parse(segs, &chain, &r->p)) {
 				free(r);
 				virtio_set_needs_reset(v,

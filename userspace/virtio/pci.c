@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
+#include "core/clock.h"
 #include "core/vm.h"
 #include "virtio/pci.h"
 #include "stats/hist.h"
@@ -116,14 +117,6 @@ static void interrupt(struct virtio_pci *v, u16 vector, u8 isr_bit)
 			 strerror(-r));
 }
 
-static u64 now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (u64)t.tv_sec * 1000000000ull + (u64)t.tv_nsec;
-}
-
 void virtio_notify_queue_now(struct virtio_pci *v, unsigned int q)
 {
 	bool send = false;
@@ -141,7 +134,7 @@ void virtio_notify_queue_now(struct virtio_pci *v, unsigned int q)
 	if (!send)
 		return;
 	if (v->irq_gap_ns[q])
-		v->irq_last_ns[q] = now_ns();
+		v->irq_last_ns[q] = clock_monotonic_ns();
 	nyx_stat_add(&v->irqs_sent[q], 1);
 	interrupt(v, vector, VIRTIO_ISR_QUEUE);
 }
@@ -151,7 +144,7 @@ void virtio_notify_queue(struct virtio_pci *v, unsigned int q)
 	if (q >= v->ops->num_queues)
 		return;
 	if (v->irq_gap_ns[q] &&
-	    now_ns() - v->irq_last_ns[q] < v->irq_gap_ns[q]) {
+	    clock_monotonic_ns() - v->irq_last_ns[q] < v->irq_gap_ns[q]) {
 		/* the I/O thread sends it when the gap is over */
 		if (v->irq_deferred[q])
 			nyx_stat_add(&v->irqs_merged[q], 1);
@@ -178,7 +171,7 @@ struct timespec *virtio_pci_irq_flush(struct virtio_pci *v,
 		if (!v->irq_deferred[q])
 			continue;
 		if (!now)
-			now = now_ns();
+			now = clock_monotonic_ns();
 		due = v->irq_last_ns[q] + v->irq_gap_ns[q];
 		if (now >= due)
 			virtio_notify_queue_now(v, q);
