@@ -15,7 +15,9 @@
 #       and failed, the test running when the VM hung or crashed, kernel
 #       problems; the last line is always "N passed, N failed". EMU_STATUS
 #       124 or 137 (from timeout(1)) means the VM was killed after TIMEOUT
-#       seconds. Returns 0 only if the suite finished with status 0, no
+#       seconds; a non-empty file $SUITE_STALL_FILE (scripts/nested-run's
+#       stall watch) means the emulator stopped running the VM. Returns 0
+#       only if the suite finished with status 0, no
 #       test failed, the kernel log is clean and the VM did not time out.
 #
 # The in-VM side of the protocol: the @@NYX-...@@ markers come from the
@@ -88,7 +90,11 @@ suite_verdict() {
 		/^(PASS|FAIL|SKIP) / && open && index($0, name) { open = 0 }
 		END { if (open) print name }')
 
-	if [ "$emu_status" = 124 ] || [ "$emu_status" = 137 ]; then
+	if [ -n "${SUITE_STALL_FILE:-}" ] && [ -s "$SUITE_STALL_FILE" ]; then
+		echo "STALL: the whole test VM stopped (no emulator CPU time for $(sed -n '1s/.* for \([0-9]*\)s:.*/\1/p' "$SUITE_STALL_FILE") s): every vCPU halted and no timer woke one, so not even the suite's own timeouts ran (a hang inside a nyx guest keeps the test VM busy instead); running test: ${running:-<none: boot or suite setup>}; vCPU state: $SUITE_STALL_FILE"
+		failed=$((failed + 1))
+		bad=1
+	elif [ "$emu_status" = 124 ] || [ "$emu_status" = 137 ]; then
 		echo "TIMEOUT: the VM was killed after ${tmo}s; running test: ${running:-<none: boot or suite setup>}"
 		failed=$((failed + 1))
 		bad=1
