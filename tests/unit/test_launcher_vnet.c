@@ -182,6 +182,17 @@ static void post_rx(u16 i, u32 len)
 	make_avail(RX_AVAIL, &rx_avail, i);
 }
 
+/* A fresh device with mergeable buffers and n posted buffers of len. */
+static void setup_rx(unsigned int n, u32 len)
+{
+	unsigned int i;
+
+	setup(1ull << VIRTIO_NET_F_MRG_RXBUF);
+	for (i = 0; i < n; i++)
+		post_rx(i, len);
+	kick(VIRTIO_NET_RXQ);
+}
+
 /* Does the guest memory across buffers (heads[], lens[]) hold the frame? */
 static bool rx_matches(const u16 *heads, const u32 *lens, unsigned int nr,
 		       u32 len, u8 seed)
@@ -448,10 +459,7 @@ static void test_rx_mergeable(void)
 	u32 lens[QSIZE];
 	unsigned int i;
 
-	setup(1ull << VIRTIO_NET_F_MRG_RXBUF);
-	for (i = 0; i < 4; i++)
-		post_rx(i, 1024);
-	kick(VIRTIO_NET_RXQ);
+	setup_rx(4, 1024);
 	host_send(NULL, 2500, 9);
 	tap_readable();
 	CHECK_EQ(used_idx(RX_USED), 3);
@@ -514,13 +522,10 @@ static void test_rx_mergeable(void)
 /* Receive interrupts: one per delivery round, or throttled by a gap. */
 static void test_rx_irq_gap(void)
 {
-	unsigned int i, rxq = VIRTIO_NET_RXQ;
+	unsigned int rxq = VIRTIO_NET_RXQ;
 	struct timespec ts;
 
-	setup(1ull << VIRTIO_NET_F_MRG_RXBUF);
-	for (i = 0; i < 8; i++)
-		post_rx(i, 2048);
-	kick(rxq);
+	setup_rx(8, 2048);
 	host_send(NULL, 100, 1);
 	tap_readable();
 	host_send(NULL, 100, 2);
@@ -581,9 +586,7 @@ static void test_rx_bad(void)
 	CHECK_EQ(used_idx(RX_USED), 0);
 
 	/* a buffer smaller than the header */
-	setup(1ull << VIRTIO_NET_F_MRG_RXBUF);
-	post_rx(0, 8);
-	kick(VIRTIO_NET_RXQ);
+	setup_rx(1, 8);
 	host_send(NULL, 100, 1);
 	tap_readable();
 	CHECK(status() & VIRTIO_STATUS_NEEDS_RESET);
@@ -658,9 +661,7 @@ static void test_state(void)
 	u16 heads[2];
 	u32 lens[2];
 
-	setup(1ull << VIRTIO_NET_F_MRG_RXBUF);
-	post_rx(0, 1024);
-	kick(VIRTIO_NET_RXQ);
+	setup_rx(1, 1024);
 	host_send(NULL, 1500, 21);
 	tap_readable();
 	CHECK(net.rx_waiting);
