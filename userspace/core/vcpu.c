@@ -291,12 +291,8 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case NYX_EXIT_INTR:
 		return EXIT_CONTINUE;	/* the loop checks the stop flag */
 	case NYX_EXIT_SHUTDOWN:
-		if (stop_request(NYX_EXIT_GUEST_SHUTDOWN)) {
+		if (stop_request(NYX_EXIT_GUEST_SHUTDOWN))
 			pr_err("guest shutdown (triple fault)");
-			/* where it happened: a guest that dies this way
-			 * prints nothing itself */
-			vcpu_dump_state(v);
-		}
 		pr_debug("vCPU %u: shutdown", v->id);
 		return EXIT_STOP;
 	case NYX_EXIT_DEBUG:
