@@ -170,9 +170,9 @@ static void test_errors(void)
 	bad("{\"nics\": [\"tap\"]}", "nics[0]: must be an object");
 	bad("{\"nics\": [{\"backend\": \"user\"}]}", "nics[0].backend: unknown backend 'user'");
 	bad("{\"nics\": [{\"ifname\": \"a/b\"}]}", "nics[0].ifname: 'a/b' is not a valid interface name");
-	bad("{\"nics\": [{\"bridge\": \"0123456789abcdef\"}]}", "nics[0].bridge: '0123456789abcdef' is not a valid");
-	bad("{\"nics\": [{\"mac\": \"01:00:00:00:00:01\"}]}", "nics[0].mac: '01:00:00:00:00:01' is not a unicast address");
-	bad("{\"nics\": [{\"mac\": \"52:54\"}]}", "nics[0].mac: '52:54' is not xx:xx");
+	bad("{\"nics\": [{\"bridge\": \"0123456789abcdef\"}]}", "nics[0].bridge: '0123456789abcdef' is too long (at most 15 characters)");
+	bad("{\"nics\": [{\"mac\": \"01:00:00:00:00:01\"}]}", "nics[0].mac: '01:00:00:00:00:01' is a multicast or zero address");
+	bad("{\"nics\": [{\"mac\": \"52:54\"}]}", "nics[0].mac: '52:54' is not 6 hex bytes");
 	bad("{\"nics\": [{\"vlan\": 1}]}", "nics[0].vlan: unknown key");
 	bad("{\"nics\": [{\"ifname\": \"t0\"}, {\"ifname\": \"t0\"}]}", "nics[1]: tap t0 is also nics[0]");
 	bad("{\"nics\": [{\"mac\": \"52:54:00:00:00:01\"}, {\"mac\": \"52:54:00:00:00:01\"}]}", "nics[1]: same mac as nics[0]");
@@ -323,6 +323,15 @@ static void test_same_checks(void)
 		  "--serial", "invalid backend 'file:' (stdio, file:PATH or none)" },
 		{ "{\"serial\": \"STDIO\"}", "--serial", "STDIO", "serial",
 		  "--serial", "invalid backend 'STDIO' (stdio, file:PATH or none)" },
+		{ "{\"nics\": [{\"mac\": \"52:54\"}]}", "--nic", "tap,mac=52:54",
+		  "nics[0].mac", "--nic: mac",
+		  "'52:54' is not 6 hex bytes (want e.g. 52:54:00:12:34:56)" },
+		{ "{\"nics\": [{\"rx-irq-gap\": 100001}]}", "--nic",
+		  "tap,rx-irq-gap=100001", "nics[0].rx-irq-gap", "--nic: rx-irq-gap",
+		  "'100001' is not a number of microseconds from 0 to 100000" },
+		{ "{\"nics\": [{\"ifname\": \"t\", \"bridge\": \"t\"}]}", "--nic",
+		  "tap,ifname=t,bridge=t", "nics[0]", "--nic",
+		  "the tap and the bridge cannot both be 't'" },
 		{ "{\"devices\": [\"vga\"]}", "--device", "vga", "devices[0]",
 		  "--device", "unknown device 'vga' (known: testdev, pci-testdev)" },
 	};

@@ -82,21 +82,21 @@ static void test_nic_parse(void)
 	bad("tap,ifname=a,ifname=b", "ifname given more than once");
 	bad("tap,mac=52:54:00:00:00:01,mac=52:54:00:00:00:02", "more than once");
 	bad("tap,ifname=abcdefghijklmnop", "too long");
-	bad("tap,bridge=abcdefghijklmnopqrstuvwxyz", "bridge 'abcdefghijklmnopqrstuvwxyz' is too long");
+	bad("tap,bridge=abcdefghijklmnopqrstuvwxyz", "--nic: bridge: 'abcdefghijklmnopqrstuvwxyz' is too long");
 	bad("tap,ifname=a/b", "not a valid interface name");
 	bad("tap,ifname=a:b", "not a valid interface name");
 	bad("tap,ifname=a b", "not a valid interface name");
 	bad("tap,bridge=..", "not a valid interface name");
 	bad("tap,ifname=x,bridge=x", "cannot both be 'x'");
-	bad("tap,mac=52:54:00:12:34", "invalid mac");
-	bad("tap,mac=52:54:00:12:34:5", "invalid mac");
-	bad("tap,mac=52:54:00:12:34:567", "invalid mac");
-	bad("tap,mac=52-54-00-12-34-56", "invalid mac");
-	bad("tap,mac=52:54:00:12:34:5g", "invalid mac");
+	bad("tap,mac=52:54:00:12:34", "is not 6 hex bytes");
+	bad("tap,mac=52:54:00:12:34:5", "is not 6 hex bytes");
+	bad("tap,mac=52:54:00:12:34:567", "is not 6 hex bytes");
+	bad("tap,mac=52-54-00-12-34-56", "is not 6 hex bytes");
+	bad("tap,mac=52:54:00:12:34:5g", "is not 6 hex bytes");
 	bad("tap,mac=ff:ff:ff:ff:ff:ff", "multicast or zero");
 	bad("tap,mac=01:00:5e:00:00:01", "multicast or zero");
 	bad("tap,mac=00:00:00:00:00:00", "multicast or zero");
-	bad("tap,rx-irq-gap=100001", "rx-irq-gap '100001' is not a number of microseconds from 0 to 100000");
+	bad("tap,rx-irq-gap=100001", "--nic: rx-irq-gap: '100001' is not a number of microseconds from 0 to 100000");
 	bad("tap,rx-irq-gap=-1", "not a number");
 	bad("tap,rx-irq-gap=+5", "not a number");
 	bad("tap,rx-irq-gap=5us", "not a number");
@@ -163,7 +163,7 @@ static void test_run_options(void)
 	run_options_free(&o);
 
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--nic", "tap,ifname=t0,mac=zz"), -1);
-	CHECK(strstr(errbuf, "invalid mac 'zz'"));
+	CHECK(strstr(errbuf, "--nic: mac: 'zz' is not 6 hex bytes"));
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--nic"), -1);
 	CHECK(strstr(errbuf, "needs an argument"));
 	CHECK_EQ(PARSE(&o, "--flat", "x", "--nic", "tap,ifname=t0",

@@ -376,12 +376,10 @@ static int do_disks(struct cfg *c, const char *path, json_object *v)
 static int do_nic(struct cfg *c, const char *path, json_object *v,
 		  struct nic_options *nic)
 {
-	char sub[PATH_LEN];
+	char sub[PATH_LEN], err[160];
 	const char *s;
-	int r;
 
-	memset(nic, 0, sizeof(*nic));
-	nic->backend = NIC_TAP;
+	nic_defaults(nic);
 	if (want(c, path, v, json_type_object, "an object"))
 		return -1;
 	json_object_object_foreach(v, key, val) {
@@ -391,27 +389,21 @@ static int do_nic(struct cfg *c, const char *path, json_object *v,
 				return -1;
 			if (strcmp(s, "tap"))
 				return fail(c, sub, "unknown backend '%s' (known: tap)", s);
-		} else if (!strcmp(key, "ifname") || !strcmp(key, "bridge")) {
-			if (get_string(c, sub, val, &s))
-				return -1;
-			if (!nic_valid_ifname(s))
-				return fail(c, sub, "'%s' is not a valid interface name", s);
-			memcpy(key[0] == 'i' ? nic->ifname : nic->bridge, s,
-			       strlen(s) + 1);
-		} else if (!strcmp(key, "mac")) {
-			if (get_string(c, sub, val, &s))
-				return -1;
-			r = nic_parse_mac(s, nic->mac);
-			if (r)
-				return fail(c, sub, "'%s' is %s", s,
-					    r == -EADDRNOTAVAIL ?
-					    "not a unicast address" :
-					    "not xx:xx:xx:xx:xx:xx");
-			nic->mac_set = true;
-		} else {
-			return fail(c, sub, "unknown key (known: backend, ifname, bridge, mac)");
+			continue;
 		}
+		if (!nic_key_known(key))
+			return fail(c, sub, "unknown key (known: backend, " NIC_KEYS ")");
+		/* rx-irq-gap may be a JSON number; the rest are strings */
+		if (!strcmp(key, "rx-irq-gap") &&
+		    json_object_is_type(val, json_type_int))
+			s = json_object_get_string(val);
+		else if (get_string(c, sub, val, &s))
+			return -1;
+		if (nic_set(nic, key, s, err, sizeof(err)))
+			return fail(c, sub, "%s", err);
 	}
+	if (nic_check(nic, err, sizeof(err)))
+		return fail(c, path, "%s", err);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <linux/if_tun.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,104 +57,125 @@ int nic_parse_mac(const char *s, u8 mac[6])
 	return 0;
 }
 
-static int set_name(const char *key, char *field, const char *val)
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static int set_name(char *field, const char *val, char *err, size_t errlen)
 {
-	if (strlen(val) >= NIC_IFNAMSIZ) {
-		pr_err("--nic: %s '%s' is too long (at most %d characters)",
-		       key, val, NIC_IFNAMSIZ - 1);
-		return -1;
-	}
-	if (!nic_valid_ifname(val)) {
-		pr_err("--nic: %s '%s' is not a valid interface name", key,
-		       val);
-		return -1;
-	}
+	if (strlen(val) >= NIC_IFNAMSIZ)
+		return ERR("'%s' is too long (at most %d characters)", val,
+			   NIC_IFNAMSIZ - 1);
+	if (!nic_valid_ifname(val))
+		return ERR("'%s' is not a valid interface name", val);
 	strcpy(field, val);
 	return 0;
 }
 
-static int parse_irq_gap(const char *val, struct nic_options *o)
+int nic_set(struct nic_options *o, const char *key, const char *val,
+	    char *err, size_t errlen)
 {
 	unsigned long v;
 	char *end;
+	int ret;
 
-	errno = 0;
-	v = strtoul(val, &end, 10);
-	if (*val < '0' || *val > '9' || *end || errno ||
-	    v > NIC_RX_IRQ_GAP_MAX) {
-		pr_err("--nic: rx-irq-gap '%s' is not a number of microseconds from 0 to %u",
-		       val, NIC_RX_IRQ_GAP_MAX);
-		return -1;
+	if (!strcmp(key, "ifname"))
+		return set_name(o->ifname, val, err, errlen);
+	if (!strcmp(key, "bridge"))
+		return set_name(o->bridge, val, err, errlen);
+	if (!strcmp(key, "mac")) {
+		ret = nic_parse_mac(val, o->mac);
+		if (ret == -EADDRNOTAVAIL)
+			return ERR("'%s' is a multicast or zero address (want e.g. 52:54:00:12:34:56)",
+				   val);
+		if (ret)
+			return ERR("'%s' is not 6 hex bytes (want e.g. 52:54:00:12:34:56)",
+				   val);
+		o->mac_set = true;
+		return 0;
 	}
-	o->rx_irq_gap_us = v;
+	if (!strcmp(key, "rx-irq-gap")) {
+		errno = 0;
+		v = strtoul(val, &end, 10);
+		if (*val < '0' || *val > '9' || *end || errno ||
+		    v > NIC_RX_IRQ_GAP_MAX)
+			return ERR("'%s' is not a number of microseconds from 0 to %u",
+				   val, NIC_RX_IRQ_GAP_MAX);
+		o->rx_irq_gap_us = v;
+		return 0;
+	}
+	return ERR("unknown key '%s' (known: " NIC_KEYS ")", key);
+}
+
+int nic_check(const struct nic_options *o, char *err, size_t errlen)
+{
+	if (o->bridge[0] && !strcmp(o->bridge, o->ifname))
+		return ERR("the tap and the bridge cannot both be '%s'",
+			   o->bridge);
 	return 0;
+}
+
+void nic_defaults(struct nic_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->backend = NIC_TAP;
+	o->rx_irq_gap_us = NIC_RX_IRQ_GAP_DEFAULT;
+}
+
+static const char *const nic_keys[] = { "ifname", "bridge", "mac",
+					 "rx-irq-gap" };
+
+bool nic_key_known(const char *key)
+{
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(nic_keys); k++)
+		if (!strcmp(key, nic_keys[k]))
+			return true;
+	return false;
 }
 
 static int parse_kv(char *kv, struct nic_options *o, unsigned int *seen)
 {
-	static const char *const keys[] = { "ifname", "bridge", "mac",
-					    "rx-irq-gap" };
+	const char *const *keys = nic_keys;
 	char *eq = strchr(kv, '=');
-	const char *val;
+	char err[160];
 	unsigned int k;
-	int ret;
 
 	if (!eq) {
-		pr_err("--nic: '%s' is not KEY=VALUE (keys: ifname, bridge, mac, rx-irq-gap)",
-		       kv);
+		pr_err("--nic: '%s' is not KEY=VALUE (keys: " NIC_KEYS ")", kv);
 		return -1;
 	}
 	*eq = '\0';
-	val = eq + 1;
-	for (k = 0; k < ARRAY_SIZE(keys); k++)
+	for (k = 0; k < ARRAY_SIZE(nic_keys); k++)
 		if (!strcmp(kv, keys[k]))
 			break;
-	if (k == ARRAY_SIZE(keys)) {
-		pr_err("--nic: unknown key '%s' (keys: ifname, bridge, mac, rx-irq-gap)",
-		       kv);
-		return -1;
-	}
-	if (*seen & BIT(k)) {
-		pr_err("--nic: %s given more than once", kv);
-		return -1;
-	}
-	*seen |= BIT(k);
-	if (!*val) {
-		pr_err("--nic: %s needs a value", kv);
-		return -1;
-	}
-	switch (k) {
-	case 0:
-		return set_name("ifname", o->ifname, val);
-	case 1:
-		return set_name("bridge", o->bridge, val);
-	case 3:
-		return parse_irq_gap(val, o);
-	default:
-		ret = nic_parse_mac(val, o->mac);
-		if (ret == -EADDRNOTAVAIL) {
-			pr_err("--nic: mac %s is a multicast or zero address (want e.g. 52:54:00:12:34:56)",
-			       val);
+	if (k < ARRAY_SIZE(nic_keys)) {
+		if (*seen & BIT(k)) {
+			pr_err("--nic: %s given more than once", kv);
 			return -1;
 		}
-		if (ret) {
-			pr_err("--nic: invalid mac '%s' (want 6 hex bytes, e.g. 52:54:00:12:34:56)",
-			       val);
+		*seen |= BIT(k);
+		if (!eq[1]) {
+			pr_err("--nic: %s needs a value", kv);
 			return -1;
 		}
-		o->mac_set = true;
-		return 0;
 	}
+	if (nic_set(o, kv, eq + 1, err, sizeof(err))) {
+		if (k < ARRAY_SIZE(nic_keys))
+			pr_err("--nic: %s: %s", kv, err);
+		else
+			pr_err("--nic: %s", err);
+		return -1;
+	}
+	return 0;
 }
 
 int nic_parse(const char *arg, struct nic_options *o)
 {
 	unsigned int seen = 0;
-	char *copy, *p, *tok;
+	char *copy, *p, *tok, err[160];
 	int ret = 0;
 
-	memset(o, 0, sizeof(*o));
-	o->rx_irq_gap_us = NIC_RX_IRQ_GAP_DEFAULT;
+	nic_defaults(o);
 	copy = strdup(arg);
 	if (!copy) {
 		pr_err("--nic: out of memory");
@@ -166,7 +188,6 @@ int nic_parse(const char *arg, struct nic_options *o)
 		ret = -1;
 		goto out;
 	}
-	o->backend = NIC_TAP;
 	while (p) {
 		tok = strsep(&p, ",");
 		if (!*tok) {
@@ -178,11 +199,9 @@ int nic_parse(const char *arg, struct nic_options *o)
 		if (ret)
 			goto out;
 	}
-	if (o->bridge[0] && !strcmp(o->bridge, o->ifname)) {
-		pr_err("--nic: the tap and the bridge cannot both be '%s'",
-		       o->bridge);
-		ret = -1;
-	}
+	ret = nic_check(o, err, sizeof(err));
+	if (ret)
+		pr_err("--nic: %s", err);
 out:
 	free(copy);
 	return ret;

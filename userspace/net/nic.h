@@ -34,6 +34,22 @@ struct nic_options {
 #define NIC_RX_IRQ_GAP_DEFAULT	0
 #define NIC_RX_IRQ_GAP_MAX	100000
 
+#define NIC_KEYS "ifname, bridge, mac, rx-irq-gap"
+
+/* Whether key is one of NIC_KEYS. */
+bool nic_key_known(const char *key);
+/* All keys unset: tap backend, default interrupt gap. */
+void nic_defaults(struct nic_options *o);
+/*
+ * Check and set one key (NIC_KEYS) from its text value; the --nic parser
+ * and the config file share it. Returns 0, or -1 with a message in err
+ * that the caller prefixes with its context ("--nic: mac", "nics[0].mac").
+ */
+int nic_set(struct nic_options *o, const char *key, const char *val,
+	    char *err, size_t errlen);
+/* Checks across keys, once all are set (the tap is not the bridge). */
+int nic_check(const struct nic_options *o, char *err, size_t errlen);
+
 /*
  * Parse one --nic argument. Returns 0, or -1 after printing why (unknown
  * backend or key, a key given twice, a bad MAC, a bad or too long name).
