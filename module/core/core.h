@@ -264,6 +264,15 @@ struct nyx_vendor_ops {
 	void (*inject_irq)(struct nyx_vcpu *vcpu, u8 vector);
 	void (*inject_nmi)(struct nyx_vcpu *vcpu);
 	void (*enable_irq_window)(struct nyx_vcpu *vcpu);
+	/*
+	 * Optional: hand an acknowledged interrupt to the CPU, which
+	 * delivers it as soon as the guest can take it (SVM V_IRQ), with
+	 * no interrupt-window exit. event_queued() is true until it is
+	 * delivered; a window asked for meanwhile turns it back into an
+	 * exit followed by a normal injection.
+	 */
+	void (*inject_irq_virtual)(struct nyx_vcpu *vcpu, u8 vector);
+	bool (*irq_virtual_pending)(struct nyx_vcpu *vcpu);
 	void (*enable_nmi_window)(struct nyx_vcpu *vcpu);
 	/* The guest's CR8 (TPR bits 7:4), as the vendor keeps it. */
 	u8 (*get_cr8)(struct nyx_vcpu *vcpu);

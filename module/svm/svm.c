@@ -54,6 +54,9 @@ struct svm_vcpu {
 	bool nmi_masked;
 	bool awaiting_iret;
 	u64 iret_rip;
+	/* An acknowledged interrupt handed to V_IRQ, which the CPU delivers
+	 * when the guest's IF allows (no window exit); -1: none. */
+	int virq;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu_data, svm_cpu_data);
@@ -338,6 +341,7 @@ static void svm_vcpu_reset(struct nyx_vcpu *vcpu)
 	svm->asid_generation = 0;
 	svm->nmi_masked = false;
 	svm->awaiting_iret = false;
+	svm->virq = -1;
 
 	svm_init_seg(&s->cs, SVM_SELECTOR_P_MASK | SVM_SELECTOR_S_MASK |
 		     SVM_SELECTOR_CODE_MASK | SVM_SELECTOR_READ_MASK | 1);
@@ -377,7 +381,7 @@ static void svm_vcpu_run(struct nyx_vcpu *vcpu)
 	struct svm_cpu_data *sd = this_cpu_ptr(&svm_cpu_data);
 	struct vmcb *vmcb = svm->vmcb;
 	int cpu = smp_processor_id();
-	bool switch_xcr0;
+	bool switch_xcr0, hold_virq;
 
 	/* A vCPU that moved, or a flushed one, gets a new ASID. */
 	if (svm->last_cpu != cpu || svm->asid_generation != sd->asid_generation)
@@ -393,11 +397,20 @@ static void svm_vcpu_run(struct nyx_vcpu *vcpu)
 	 * an exit: XCR0 matters only to instructions that need it */
 	switch_xcr0 = nyx_host_xcr0 && vcpu->xcr0 != nyx_host_xcr0;
 
+	/* no interrupt starts while the debugger steps (see the core): an
+	 * interrupt waiting in V_IRQ is held back for the step */
+	hold_virq = svm->virq >= 0 &&
+		    (vcpu->guest_debug & NYX_GUESTDBG_SINGLESTEP);
+	if (hold_virq)
+		vmcb->control.int_ctl &= ~V_IRQ_MASK;
+
 	svm_clgi();
 	if (switch_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 
 	nyx_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_save));
+	if (hold_virq)
+		vmcb->control.int_ctl |= V_IRQ_MASK;
 
 	/*
 	 * XSETBV is intercepted, but not every (emulated) SVM honours the
@@ -564,6 +577,27 @@ static void svm_update_guest_debug(struct nyx_vcpu *vcpu)
 	}
 }
 
+/*
+ * After an exit, with an interrupt in V_IRQ: the CPU clears V_IRQ when it
+ * takes the interrupt. If the exit interrupted its delivery, EXITINTINFO
+ * has it and it is re-injected like any event (QEMU's emulated SVM also
+ * leaves V_IRQ set then: cleared here so that it is not taken twice).
+ */
+static void svm_virq_settle(struct svm_vcpu *svm, u32 intinfo)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	if ((intinfo & SVM_EXITINTINFO_VALID) &&
+	    (intinfo & SVM_EXITINTINFO_TYPE_MASK) ==
+	    SVM_EXITINTINFO_TYPE_INTR &&
+	    (intinfo & SVM_EXITINTINFO_VEC_MASK) == svm->virq) {
+		c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+		svm->virq = -1;
+	} else if (!(c->int_ctl & V_IRQ_MASK)) {
+		svm->virq = -1;			/* delivered */
+	}
+}
+
 static int svm_handle_exit(struct nyx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -587,6 +621,9 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 		run->fail_entry.cpu = svm->last_cpu;
 		return 0;
 	}
+
+	if (svm->virq >= 0)
+		svm_virq_settle(svm, intinfo);
 
 	/* Re-inject an event whose delivery this exit interrupted; software
 	 * interrupts, and INT3/INTO (reported as exceptions, but RIP is
@@ -614,10 +651,17 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 		vcpu->stats[NYX_STAT_OTHER]++;
 		return 1;
 	case SVM_EXIT_VINTR:
-		/* interrupt window open: the core injects before entry */
+		/* interrupt window open: the core injects before entry; an
+		 * interrupt waiting in V_IRQ (a window was asked for behind
+		 * it) goes first, as a normal injection */
 		vcpu->stats[NYX_STAT_IRQ_WINDOW]++;
 		c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 		svm_clr_intercept(c, INTERCEPT_VINTR);
+		if (svm->virq >= 0) {
+			c->event_inj = svm->virq | SVM_EVTINJ_VALID |
+				       SVM_EVTINJ_TYPE_INTR;
+			svm->virq = -1;
+		}
 		return 1;
 	case SVM_EXIT_IRET:
 		vcpu->stats[NYX_STAT_IRQ_WINDOW]++;
@@ -884,6 +928,8 @@ static void svm_set_tsc_offset(struct nyx_vcpu *vcpu, u64 offset)
 	to_svm(vcpu)->vmcb->control.tsc_offset = offset;
 }
 
+static void svm_inject_irq_virtual(struct nyx_vcpu *vcpu, u8 vector);
+
 static void svm_inject_exception(struct nyx_vcpu *vcpu,
 				 const struct nyx_pending_exception *exc)
 {
@@ -891,7 +937,14 @@ static void svm_inject_exception(struct nyx_vcpu *vcpu,
 
 	/* real mode pushes no error code */
 	bool err = exc->has_error_code && (vmcb->save.cr0 & X86_CR0_PE);
+	u32 queued = vmcb->control.event_inj;
 
+	/* an interrupt queued for this entry is already acknowledged: it
+	 * waits in V_IRQ behind the exception rather than being lost */
+	if ((queued & SVM_EVTINJ_VALID) &&
+	    (queued & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_INTR &&
+	    to_svm(vcpu)->virq < 0)
+		svm_inject_irq_virtual(vcpu, queued & SVM_EVTINJ_VEC_MASK);
 	vmcb->control.event_inj = exc->vector | SVM_EVTINJ_TYPE_EXEPT |
 				  SVM_EVTINJ_VALID |
 				  (err ? SVM_EVTINJ_VALID_ERR : 0);
@@ -929,6 +982,24 @@ static void svm_inject_irq(struct nyx_vcpu *vcpu, u8 vector)
 						SVM_EVTINJ_TYPE_INTR;
 }
 
+static void svm_inject_irq_virtual(struct nyx_vcpu *vcpu, u8 vector)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	/* V_IGN_TPR: the LAPIC's priorities were applied at the ack */
+	c->int_ctl = (c->int_ctl & ~V_IRQ_INJECTION_BITS_MASK) | V_IRQ_MASK |
+		     V_IGN_TPR_MASK | ((vector >> 4) << V_INTR_PRIO_SHIFT);
+	c->int_vector = vector;
+	svm_clr_intercept(c, INTERCEPT_VINTR);
+	svm->virq = vector;
+}
+
+static bool svm_irq_virtual_pending(struct nyx_vcpu *vcpu)
+{
+	return to_svm(vcpu)->virq >= 0;
+}
+
 static void svm_inject_nmi(struct nyx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -949,8 +1020,10 @@ static void svm_enable_irq_window(struct nyx_vcpu *vcpu)
 {
 	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
 
-	c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
-		      (0xf << V_INTR_PRIO_SHIFT);
+	/* behind an interrupt waiting in V_IRQ: its own request exits */
+	if (to_svm(vcpu)->virq < 0)
+		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+			      (0xf << V_INTR_PRIO_SHIFT);
 	svm_set_intercept(c, INTERCEPT_VINTR);
 }
 
@@ -995,6 +1068,9 @@ static void svm_get_events(struct nyx_vcpu *vcpu, struct nyx_vcpu_events *ev)
 			ev->exception.error_code = c->event_inj_err;
 			break;
 		}
+	} else if (svm->virq >= 0) {
+		ev->interrupt.injected = 1;
+		ev->interrupt.nr = svm->virq;
 	}
 	ev->interrupt.shadow = svm_in_shadow(vcpu);
 	ev->nmi.masked = svm->nmi_masked;
@@ -1007,19 +1083,30 @@ static int svm_set_events(struct nyx_vcpu *vcpu,
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
 	c->event_inj = 0;
-	if (ev->interrupt.injected)
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	svm_clr_intercept(c, INTERCEPT_VINTR);
+	svm->virq = -1;
+	c->int_state = ev->interrupt.shadow ? SVM_INTERRUPT_SHADOW_MASK : 0;
+	/* an acknowledged interrupt the guest cannot take yet (IF clear,
+	 * the shadow), or given together with an NMI or exception (the
+	 * debugger handing the guest's INT3 back while one waited in
+	 * V_IRQ), waits in V_IRQ; the other event goes first */
+	if (ev->interrupt.injected &&
+	    (!svm_interrupt_allowed(vcpu) || ev->nmi.injected ||
+	     ev->exception.injected || ev->exception.pending))
+		svm_inject_irq_virtual(vcpu, ev->interrupt.nr);
+	else if (ev->interrupt.injected)
 		c->event_inj = ev->interrupt.nr | SVM_EVTINJ_VALID |
 			       SVM_EVTINJ_TYPE_INTR;
-	else if (ev->nmi.injected)
+	if (!(c->event_inj & SVM_EVTINJ_VALID) && ev->nmi.injected)
 		c->event_inj = X86_TRAP_NMI | SVM_EVTINJ_VALID |
 			       SVM_EVTINJ_TYPE_NMI;
-	else if (ev->exception.injected)
+	else if (!(c->event_inj & SVM_EVTINJ_VALID) && ev->exception.injected)
 		c->event_inj = ev->exception.nr | SVM_EVTINJ_VALID |
 			       SVM_EVTINJ_TYPE_EXEPT |
 			       (ev->exception.has_error_code ?
 				SVM_EVTINJ_VALID_ERR : 0);
 	c->event_inj_err = ev->exception.error_code;
-	c->int_state = ev->interrupt.shadow ? SVM_INTERRUPT_SHADOW_MASK : 0;
 	svm->nmi_masked = ev->nmi.masked;
 	svm->awaiting_iret = false;
 	if (svm->nmi_masked)
@@ -1071,6 +1158,8 @@ const struct nyx_vendor_ops nyx_svm_ops = {
 	.inject_irq = svm_inject_irq,
 	.inject_nmi = svm_inject_nmi,
 	.enable_irq_window = svm_enable_irq_window,
+	.inject_irq_virtual = svm_inject_irq_virtual,
+	.irq_virtual_pending = svm_irq_virtual_pending,
 	.enable_nmi_window = svm_enable_nmi_window,
 	.get_cr8 = svm_get_cr8,
 	.set_cr8 = svm_set_cr8,

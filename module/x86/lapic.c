@@ -313,6 +313,12 @@ int nyx_lapic_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 
 /* ---- injection ---- */
 
+/* Hand interrupts the guest cannot take yet to the CPU (SVM V_IRQ)
+ * instead of asking for an interrupt-window exit. */
+static bool virq_inject = true;
+module_param(virq_inject, bool, 0644);
+MODULE_PARM_DESC(virq_inject, "deliver interrupts through V_IRQ without window exits where the vendor can (SVM)");
+
 /*
  * The interrupt this vCPU would take now: the PIC's (through LINT0 in
  * virtual-wire mode, or an ExtINT message) before the APIC's. With ack,
@@ -367,10 +373,24 @@ void nyx_irq_inject(struct nyx_vcpu *vcpu)
 			nyx_ops->enable_nmi_window(vcpu);
 		}
 	}
-	if (nyx_irq_pending(vcpu, false) >= 0) {
+	v = nyx_irq_pending(vcpu, false);
+	if (v >= 0) {
+		/* one interrupt at a time: one waiting in V_IRQ counts */
+		if (nyx_ops->irq_virtual_pending &&
+		    nyx_ops->irq_virtual_pending(vcpu))
+			queued = true;
 		if (!queued && nyx_ops->interrupt_allowed(vcpu)) {
 			v = nyx_irq_pending(vcpu, true);
 			nyx_ops->inject_irq(vcpu, v);
+			vcpu->stats[NYX_STAT_IRQ_INJECT]++;
+			trace_nyx_inject(vcpu->id, NYX_INJ_IRQ, v);
+		} else if (!queued && virq_inject &&
+			   nyx_ops->inject_irq_virtual && v > 0) {
+			/* a LAPIC vector (the PIC's go through INTA at the
+			 * injection): the CPU delivers it when IF allows,
+			 * without a window exit */
+			v = nyx_irq_pending(vcpu, true);
+			nyx_ops->inject_irq_virtual(vcpu, v);
 			vcpu->stats[NYX_STAT_IRQ_INJECT]++;
 			trace_nyx_inject(vcpu->id, NYX_INJ_IRQ, v);
 		} else {
@@ -424,9 +444,13 @@ void nyx_irq_after_exit(struct nyx_vcpu *vcpu)
 /* HLT ends with an NMI, or an interrupt the guest accepts. Lock held. */
 static bool nyx_halt_wakeup(struct nyx_vcpu *vcpu)
 {
+	/* an interrupt waiting in V_IRQ is already acknowledged (out of
+	 * IRR): a HLT right behind STI exits before the CPU takes it */
 	return nyx_lapic_nmi_pending(&vcpu->apic->lapic) ||
 	       ((vcpu->rflags & X86_EFLAGS_IF) &&
-		nyx_irq_pending(vcpu, false) >= 0);
+		(nyx_irq_pending(vcpu, false) >= 0 ||
+		 (nyx_ops->irq_virtual_pending &&
+		  nyx_ops->irq_virtual_pending(vcpu))));
 }
 
 /* Act on INIT and SIPI; say whether the vCPU can enter the guest. */
@@ -658,8 +682,11 @@ static int nyx_vcpu_events(struct nyx_vcpu *vcpu,
 	    !vcpu->apic)
 		return -EINVAL;
 	/* an interrupt in delivery was taken with IF set (VMX entry
-	 * refuses to inject one with IF clear): SET_REGS comes first */
-	if (ev.interrupt.injected && !(vcpu->rflags & X86_EFLAGS_IF))
+	 * refuses to inject one with IF clear): SET_REGS comes first. One
+	 * waiting in SVM's V_IRQ is reported with IF clear and goes back
+	 * there. */
+	if (ev.interrupt.injected && !(vcpu->rflags & X86_EFLAGS_IF) &&
+	    !nyx_ops->inject_irq_virtual)
 		return -EINVAL;
 	r = nyx_ops->set_events(vcpu, &ev);
 	if (r)

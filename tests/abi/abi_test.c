@@ -1790,6 +1790,7 @@ int main(int argc, char **argv)
 	int cycles = argc > 1 ? atoi(argv[1]) : 1000;
 	bool only_migration = argc > 1 && !strcmp(argv[1], "migration");
 	bool only_pv_eoi = argc > 1 && !strcmp(argv[1], "pv-eoi");
+	bool only_irqfd = argc > 1 && !strcmp(argv[1], "irqfd");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sys_fd = open("/dev/nyx", O_RDWR | O_CLOEXEC);
@@ -1806,6 +1807,10 @@ int main(int argc, char **argv)
 	}
 	if (only_pv_eoi) {
 		test_pv_eoi();
+		goto out;
+	}
+	if (only_irqfd) {
+		test_irqfd_run();
 		goto out;
 	}
 
