@@ -686,14 +686,19 @@ static int svm_handle_exit(struct nyx_vcpu *vcpu)
 		/* the VMCB is undefined after a shutdown: back to reset, but
 		 * first leave what it shows in the log for a post-mortem */
 		vcpu->stats[NYX_STAT_SHUTDOWN]++;
-		pr_info_ratelimited("nyx: vCPU %d shutdown: rip %llx rsp %llx cs %x cr0 %llx cr2 %llx cr3 %llx cr4 %llx efer %llx intinfo %x idt %llx/%x rflags %llx\n",
+		pr_info_ratelimited("nyx: vCPU %d shutdown: rip %llx rsp %llx cs %x cr0 %llx cr2 %llx cr3 %llx cr4 %llx efer %llx intinfo %x/%x idt %llx/%x rflags %llx\n",
 				    vcpu->id, (u64)vcpu->rip, (u64)vcpu->regs[X86_RSP],
 				    svm->vmcb->save.cs.selector,
 				    svm->vmcb->save.cr0, svm->vmcb->save.cr2,
 				    svm->vmcb->save.cr3, svm->vmcb->save.cr4,
 				    svm->vmcb->save.efer, intinfo,
+				    c->exit_int_info_err,
 				    svm->vmcb->save.idtr.base,
 				    svm->vmcb->save.idtr.limit, (u64)vcpu->rflags);
+		if (svm->vmcb->save.cr0 & X86_CR0_PG) {
+			nyx_x86_log_walk(vcpu, "idt", svm->vmcb->save.idtr.base);
+			nyx_x86_log_walk(vcpu, "rip", vcpu->rip);
+		}
 		nyx_x86_vcpu_reset(vcpu);
 		run->exit_reason = NYX_EXIT_SHUTDOWN;
 		return 0;

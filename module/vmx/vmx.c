@@ -1241,11 +1241,21 @@ static int vmx_handle_exit(struct nyx_vcpu *vcpu)
 		vmx_with_vmcs(vcpu, vmx_set_proc(vmx, vmx->proc &
 						 ~VMX_WINDOW_EXITS));
 		return 1;
-	case EXIT_REASON_TRIPLE_FAULT:
+	case EXIT_REASON_TRIPLE_FAULT: {
+		u64 idt;
+
 		vcpu->stats[NYX_STAT_SHUTDOWN]++;
+		vmx_with_vmcs(vcpu, idt = vmcs_read(GUEST_IDTR_BASE));
+		pr_info_ratelimited("nyx: vCPU %d triple fault: rip %llx cr0 %llx idt %llx\n",
+				    vcpu->id, (u64)vcpu->rip, (u64)vmx->cr0, idt);
+		if (vmx->cr0 & X86_CR0_PG) {
+			nyx_x86_log_walk(vcpu, "idt", idt);
+			nyx_x86_log_walk(vcpu, "rip", vcpu->rip);
+		}
 		nyx_x86_vcpu_reset(vcpu);
 		run->exit_reason = NYX_EXIT_SHUTDOWN;
 		return 0;
+	}
 	case EXIT_REASON_CPUID:
 		return nyx_x86_handle_cpuid(vcpu);
 	case EXIT_REASON_HLT:

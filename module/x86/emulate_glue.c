@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
 
+#include "x86/paging.h"
 #include "x86/x86.h"
 
 static int nyx_emu_phys(void *opaque, u64 gpa, void *buf, unsigned int len,
@@ -171,4 +172,65 @@ void nyx_x86_emu_commit(struct nyx_vcpu *vcpu)
 	memcpy(vcpu->regs, s->gpr, sizeof(vcpu->regs));
 	vcpu->rip = s->rip;
 	vcpu->rflags = s->rflags;
+}
+
+/* ---- post-mortem ---- */
+
+struct nyx_pm_walk {
+	struct nyx_vcpu *vcpu;
+	unsigned int n;
+	u64 gpa[5], pte[5];	/* each level's entry, as read */
+};
+
+static int nyx_pm_read_pte(void *opaque, u64 gpa, u64 *pte,
+			   unsigned int size)
+{
+	struct nyx_pm_walk *w = opaque;
+	u64 v = 0;
+
+	if (nyx_emu_phys(w->vcpu, gpa, &v, size, false) != X86_MEM_OK)
+		return -1;
+	*pte = v;
+	if (w->n < ARRAY_SIZE(w->pte)) {
+		w->gpa[w->n] = gpa;
+		w->pte[w->n++] = v;
+	}
+	return 0;
+}
+
+/*
+ * After a triple fault: how the guest's page tables, as its memory holds
+ * them now, translate la (no A/D updates). A walk that succeeds here while
+ * the CPU faulted on la says the CPU misread the tables (or they changed
+ * back since); one that fails shows the entry that broke.
+ */
+void nyx_x86_log_walk(struct nyx_vcpu *vcpu, const char *what, u64 la)
+{
+	static const struct x86_pte_ops ops = { .read_pte = nyx_pm_read_pte };
+	struct nyx_pm_walk w = { .vcpu = vcpu };
+	struct x86_cpu_state s;
+	struct x86_paging_cfg cfg;
+	char buf[200];
+	unsigned int i, len = 0;
+	u64 gpa = 0;
+	u32 err = 0;
+	int r;
+
+	nyx_ops->get_emu_state(vcpu, &s);
+	cfg = (struct x86_paging_cfg){
+		.cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4, .efer = s.efer,
+		.maxphyaddr_mask = vcpu->emu.maxphyaddr_mask,
+	};
+	r = x86_walk(&cfg, la, 0, &ops, &w, &gpa, &err);
+	for (i = 0; i < w.n; i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, " %llx:%llx",
+				 w.gpa[i], w.pte[i]);
+	if (r == X86_WALK_OK)
+		pr_info_ratelimited("nyx: vCPU %d %s %llx -> gpa %llx, entries%s\n",
+				    vcpu->id, what, la, gpa, buf);
+	else
+		pr_info_ratelimited("nyx: vCPU %d %s %llx -> %s %x, entries%s\n",
+				    vcpu->id, what, la,
+				    r == X86_WALK_FAULT ? "#PF error" :
+				    "table outside RAM", err, buf);
 }

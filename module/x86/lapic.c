@@ -319,10 +319,15 @@ static bool virq_inject = true;
 module_param(virq_inject, bool, 0644);
 MODULE_PARM_DESC(virq_inject, "deliver interrupts through V_IRQ without window exits where the vendor can (SVM)");
 
+/* Without ack, the PIC's interrupt: its vector is only known after INTA
+ * (no LAPIC vector is below 16). */
+#define NYX_IRQ_FROM_PIC	0
+
 /*
  * The interrupt this vCPU would take now: the PIC's (through LINT0 in
  * virtual-wire mode, or an ExtINT message) before the APIC's. With ack,
- * the INTA cycle runs (IRR -> ISR). -1: none. Lock held.
+ * the INTA cycle runs (IRR -> ISR) and the vector is returned; without,
+ * the PIC's reads as NYX_IRQ_FROM_PIC. -1: none. Lock held.
  */
 static int nyx_irq_pending(struct nyx_vcpu *vcpu, bool ack)
 {
@@ -336,7 +341,7 @@ static int nyx_irq_pending(struct nyx_vcpu *vcpu, bool ack)
 		/* with nothing requested the INTA cycle gives the PIC's
 		 * spurious vector, as on hardware */
 		if (!ack)
-			return 0;
+			return NYX_IRQ_FROM_PIC;
 		nyx_lapic_take_extint(apic);
 		return nyx_pic_ack(pic);
 	}
@@ -385,8 +390,9 @@ void nyx_irq_inject(struct nyx_vcpu *vcpu)
 			vcpu->stats[NYX_STAT_IRQ_INJECT]++;
 			trace_nyx_inject(vcpu->id, NYX_INJ_IRQ, v);
 		} else if (!queued && virq_inject &&
-			   nyx_ops->inject_irq_virtual && v > 0) {
-			/* a LAPIC vector (the PIC's go through INTA at the
+			   nyx_ops->inject_irq_virtual &&
+			   v != NYX_IRQ_FROM_PIC) {
+			/* a LAPIC vector (the PIC's INTA must wait for the
 			 * injection): the CPU delivers it when IF allows,
 			 * without a window exit */
 			v = nyx_irq_pending(vcpu, true);

@@ -80,5 +80,6 @@ int nyx_x86_debug_step_exit(struct nyx_vcpu *vcpu);
 void nyx_x86_emu_prepare(struct nyx_vcpu *vcpu);
 void nyx_x86_emu_commit(struct nyx_vcpu *vcpu);
 extern const struct x86_emu_ops nyx_x86_emu_ops;
+void nyx_x86_log_walk(struct nyx_vcpu *vcpu, const char *what, u64 la);
 
 #endif

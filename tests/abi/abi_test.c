@@ -1493,6 +1493,7 @@ struct signaller {
 	pthread_t vcpu_thread;
 	int efd;
 	int delay_ms;
+	volatile uint8_t *flag;	/* set to 1 50 ms after the signal, if any */
 	int done;
 };
 
@@ -1505,6 +1506,10 @@ static void *signaller(void *arg)
 	usleep(s->delay_ms * 1000);
 	if (s->efd >= 0 && write(s->efd, &(uint64_t){ 1 }, 8) != 8)
 		printf("    eventfd write failed\n");
+	if (s->flag) {
+		usleep(50 * 1000);
+		__atomic_store_n(s->flag, 1, __ATOMIC_RELEASE);
+	}
 	for (i = 0; i < 300 && !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
 	     i++)
 		usleep(10 * 1000);
@@ -1759,6 +1764,107 @@ static void test_irqfd_run(void)
 	close(fres);
 }
 
+/* The module parameter virq_inject: Y, N, or '?' if unreadable. */
+static char virq_inject_param(void)
+{
+	FILE *f = fopen("/sys/module/nyx/parameters/virq_inject", "r");
+	int c = f ? fgetc(f) : '?';
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == 'N' ? c : '?';
+}
+
+/*
+ * An MSI that arrives while the guest has IF clear waits, and is taken
+ * once, when the guest sets IF. The guest spins with IF clear until the
+ * test sets a flag byte (0x2000) 50 ms after signalling the irqfd, exits
+ * (port 0x83) with the interrupt still waiting, where the test saves and
+ * restores the vCPU's events as a snapshot would, then does STI. On SVM
+ * with virq_inject the interrupt waits in V_IRQ and costs no
+ * interrupt-window exit; elsewhere it takes exactly that exit.
+ */
+static void test_irq_if_clear(void)
+{
+	static const uint8_t code[] = {
+		0xe6, 0x80,			/* out 0x80, al */
+		0xfa,				/* cli */
+		0x80, 0x3e, 0x00, 0x20, 0x00,	/* 1: cmp byte [0x2000], 0 */
+		0x74, 0xf9,			/* je 1b */
+		0xb0, 0x33, 0xe6, 0x83,		/* out 0x83, 0x33 */
+		0xfb, 0x90,			/* sti; nop: taken here */
+		0xb0, 0xee, 0xe6, 0x82,		/* out 0x82, 0xee */
+		0xfb, 0x90, 0x90,		/* sti; nop; nop: not again */
+		0xb0, 0x44, 0xe6, 0x84,		/* out 0x84, 0x44 */
+		0xfa, 0xf4,			/* cli; hlt */
+	};
+	static const uint8_t handler[] = {
+		0x66, 0x31, 0xc0, 0x66, 0x31, 0xd2,	/* x2APIC EOI */
+		0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00, 0x0f, 0x30,
+		0xb0, 0x41, 0xe6, 0x81,			/* out 0x81, 0x41 */
+		0xcf,					/* iret */
+	};
+	static const char *const names[] = { "irq_window" };
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct nyx_vcpu_events ev;
+	struct signaller s = { .efd = -1, .delay_ms = 20 };
+	char virq = cpu_is_amd() ? virq_inject_param() : 'N';
+	uint16_t h = 0x1100;
+	long before, after;
+	struct vm vm;
+	struct vcpu v;
+	pthread_t t;
+	int r;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	EXPECT(ioctl(vm.fd, NYX_CREATE_IRQCHIP, 0) == 0, "irqchip");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	memcpy(vm.mem + h, handler, sizeof(handler));
+	memcpy(vm.mem + 0x41 * 4, &h, 2);
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(x2apic_on(&v) == 2, "x2APIC on");
+	s.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	EXPECT(irqfd(vm.fd, s.efd, 0, IRQFD_MSI, 0, 0xfee00000, 0x41) == 0,
+	       "assign MSI irqfd");
+	EXPECT(run_to_out(&v, 0x80) >= 0, "guest ready");
+	if (vcpu0_stats(names, &before, 1))
+		goto out;
+
+	s.vcpu_thread = pthread_self();
+	s.flag = vm.mem + 0x2000;
+	pthread_create(&t, NULL, signaller, &s);
+	r = run_to_out(&v, 0x83);
+	__atomic_store_n(&s.done, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	EXPECT(r == 0x33, "IF clear: not taken while spinning (%d)", r);
+
+	/* a snapshot here: the waiting interrupt is neither lost nor doubled */
+	EXPECT(ioctl(v.fd, NYX_GET_VCPU_EVENTS, &ev) == 0, "get events");
+	if (virq == 'Y')
+		EXPECT(ev.interrupt.injected && ev.interrupt.nr == 0x41,
+		       "waits in V_IRQ, reported as injected (%u %#x)",
+		       ev.interrupt.injected, ev.interrupt.nr);
+	ev.flags = NYX_VCPU_EVENTS_KEEP_NMI_PENDING;
+	EXPECT(ioctl(v.fd, NYX_SET_VCPU_EVENTS, &ev) == 0, "set events");
+
+	EXPECT((r = run_to_out(&v, 0x81)) == 0x41, "taken after STI (%d)", r);
+	EXPECT((r = run_to_out(&v, 0x82)) == 0xee, "after the handler (%d)", r);
+	EXPECT((r = run_to_out(&v, 0x84)) == 0x44, "taken once (%d)", r);
+	if (vcpu0_stats(names, &after, 1))
+		goto out;
+	if (virq == 'Y')
+		EXPECT(after == before, "V_IRQ: no interrupt-window exit (%ld)",
+		       after - before);
+	else
+		EXPECT(after - before == 1, "one interrupt-window exit (%ld)",
+		       after - before);
+out:
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+	close(s.efd);
+}
+
 /* VMs with irqfds and ioeventfds, created and destroyed: nothing leaks. */
 static void test_eventfd_leaks(int cycles)
 {
@@ -1832,6 +1938,7 @@ int main(int argc, char **argv)
 	}
 	if (only_irqfd) {
 		test_irqfd_run();
+		test_irq_if_clear();
 		goto out;
 	}
 
@@ -1851,6 +1958,7 @@ int main(int argc, char **argv)
 	test_ioeventfd_run();
 	test_irqfd_args();
 	test_irqfd_run();
+	test_irq_if_clear();
 	test_pv_eoi();
 	test_eventfd_leaks(cycles / 5);
 	test_leaks(cycles);

@@ -82,7 +82,7 @@ static void test_parse(void)
 	CHECK_EQ(w.action, WD_ACTION_RESET);
 	CHECK_EQ(watchdog_parse("timeout=3600,action=dump", &w, err, sizeof(err)), 0);
 	CHECK_EQ(w.action, WD_ACTION_DUMP);
-	bad("action=log", "timeout=SEC is required");
+	bad("action=log", "a timeout (seconds) is required");
 	bad("timeout=0.1", "not a number of seconds");
 	bad("timeout=3601", "not a number of seconds");
 	bad("timeout=99999999999999999999", "not a number of seconds");
@@ -90,7 +90,9 @@ static void test_parse(void)
 	bad("timeout=-1", "not a number of seconds");
 	bad("timeout=1s", "not a number of seconds");
 	bad("timeout=1,action=panic", "unknown action 'panic'");
-	bad("timeout=1,every=2", "unknown key 'every=2'");
+	bad("timeout=1,every=2", "every: unknown key 'every'");
+	bad("timeout", "timeout: '' is not a number of seconds");
+	bad("timeout=0", "timeout: '0' is not a number of seconds in ");
 	CHECK_EQ(watchdog_action_parse("pause", &a), 0);
 	CHECK_EQ(a, WD_ACTION_PAUSE);
 	CHECK(!strcmp(watchdog_action_name(WD_ACTION_RESET), "reset"));
@@ -120,11 +122,11 @@ static void test_config(void)
 {
 	cfg("{\"watchdog\": {\"timeout\": 1.5, \"action\": \"pause\"}}", 0, NULL);
 	cfg("{\"watchdog\": 5}", -1, "watchdog: must be an object");
-	cfg("{\"watchdog\": {}}", -1, "watchdog: needs \"timeout\"");
+	cfg("{\"watchdog\": {}}", -1, "watchdog: a timeout (seconds) is required");
 	cfg("{\"watchdog\": {\"timeout\": \"5\"}}", -1, "watchdog.timeout: must be a number");
-	cfg("{\"watchdog\": {\"timeout\": 0}}", -1, "watchdog.timeout: not in");
-	cfg("{\"watchdog\": {\"timeout\": 1e300}}", -1, "watchdog.timeout: not in");
-	cfg("{\"watchdog\": {\"timeout\": NaN}}", -1, "watchdog.timeout: not in");
+	cfg("{\"watchdog\": {\"timeout\": 0}}", -1, "watchdog.timeout: '0' is not a number of seconds");
+	cfg("{\"watchdog\": {\"timeout\": 1e300}}", -1, "watchdog.timeout: '1e300' is not a number of seconds");
+	cfg("{\"watchdog\": {\"timeout\": NaN}}", -1, "watchdog.timeout: 'NaN' is not a number of seconds");
 	cfg("{\"watchdog\": {\"timeout\": 1, \"action\": \"boom\"}}", -1,
 	    "watchdog.action: unknown action 'boom'");
 	cfg("{\"watchdog\": {\"timeout\": 1, \"act\": \"log\"}}", -1,

@@ -453,39 +453,31 @@ static int do_log(struct cfg *c, const char *path, json_object *v)
 static int do_watchdog(struct cfg *c, const char *path, json_object *v)
 {
 	struct watchdog_options w = { .action = WD_ACTION_LOG };
-	char sub[PATH_LEN];
+	char sub[PATH_LEN], err[128];
 	const char *s;
 
 	if (want(c, path, v, json_type_object, "an object"))
 		return -1;
 	json_object_object_foreach(v, key, val) {
 		key_path(sub, path, key);
+		/* the timeout is a JSON number: its text, checked as --watchdog's */
 		if (!strcmp(key, "timeout")) {
-			double sec;
-
 			if (!json_object_is_type(val, json_type_int) &&
 			    !json_object_is_type(val, json_type_double))
 				return fail(c, sub, "must be a number of seconds, not %s",
 					    type_name(val));
-			sec = json_object_get_double(val);
-			if (!(sec * 1000 >= WD_MIN_TIMEOUT_MS &&
-			      sec * 1000 <= WD_MAX_TIMEOUT_MS))
-				return fail(c, sub, "not in %g..%d seconds",
-					    WD_MIN_TIMEOUT_MS / 1000.0,
-					    WD_MAX_TIMEOUT_MS / 1000);
-			w.timeout_ms = (u64)(sec * 1000);
+			s = json_object_get_string(val);
 		} else if (!strcmp(key, "action")) {
 			if (get_string(c, sub, val, &s))
 				return -1;
-			if (watchdog_action_parse(s, &w.action))
-				return fail(c, sub, "unknown action '%s' (log, pause, dump, reset)",
-					    s);
 		} else {
-			return fail(c, sub, "unknown key (known: timeout, action)");
+			s = "";
 		}
+		if (watchdog_set(&w, key, s, err, sizeof(err)))
+			return fail(c, sub, "%s", err);
 	}
-	if (!w.timeout_ms)
-		return fail(c, path, "needs \"timeout\"");
+	if (watchdog_check(&w, err, sizeof(err)))
+		return fail(c, path, "%s", err);
 	c->o->watchdog = w;
 	return 0;
 }

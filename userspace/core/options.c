@@ -578,10 +578,46 @@ static int parse_seconds_ms(const char *s, u64 *ms)
 	return 0;
 }
 
+int watchdog_set(struct watchdog_options *w, const char *key,
+		 const char *val, char *err, size_t errlen)
+{
+	if (!strcmp(key, "timeout")) {
+		if (parse_seconds_ms(val, &w->timeout_ms)) {
+			snprintf(err, errlen,
+				 "'%s' is not a number of seconds in %g..%d",
+				 val, WD_MIN_TIMEOUT_MS / 1000.0,
+				 WD_MAX_TIMEOUT_MS / 1000);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "action")) {
+		if (watchdog_action_parse(val, &w->action)) {
+			snprintf(err, errlen,
+				 "unknown action '%s' (log, pause, dump, reset)",
+				 val);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%.32s' (known: timeout, action)",
+		 key);
+	return -EINVAL;
+}
+
+int watchdog_check(const struct watchdog_options *w, char *err,
+		   size_t errlen)
+{
+	if (w->timeout_ms)
+		return 0;
+	snprintf(err, errlen, "a timeout (seconds) is required");
+	return -EINVAL;
+}
+
 int watchdog_parse(const char *arg, struct watchdog_options *w, char *err,
 		   size_t errlen)
 {
-	char buf[128], *item, *save = NULL;
+	char buf[128], sub[96], *item, *eq, *save = NULL;
 	struct watchdog_options n = { .action = WD_ACTION_LOG };
 
 	if (strlen(arg) >= sizeof(buf)) {
@@ -591,33 +627,16 @@ int watchdog_parse(const char *arg, struct watchdog_options *w, char *err,
 	strcpy(buf, arg);
 	for (item = strtok_r(buf, ",", &save); item;
 	     item = strtok_r(NULL, ",", &save)) {
-		if (!strncmp(item, "timeout=", 8)) {
-			int r = parse_seconds_ms(item + 8, &n.timeout_ms);
-
-			if (r) {
-				snprintf(err, errlen,
-					 "timeout '%s' is not a number of seconds in %g..%d",
-					 item + 8, WD_MIN_TIMEOUT_MS / 1000.0,
-					 WD_MAX_TIMEOUT_MS / 1000);
-				return -EINVAL;
-			}
-		} else if (!strncmp(item, "action=", 7)) {
-			if (watchdog_action_parse(item + 7, &n.action)) {
-				snprintf(err, errlen,
-					 "unknown action '%s' (log, pause, dump, reset)",
-					 item + 7);
-				return -EINVAL;
-			}
-		} else {
-			snprintf(err, errlen, "unknown key '%.32s' (timeout=, action=)",
-				 item);
+		eq = strchr(item, '=');
+		if (eq)
+			*eq = '\0';
+		if (watchdog_set(&n, item, eq ? eq + 1 : "", sub, sizeof(sub))) {
+			snprintf(err, errlen, "%.32s: %s", item, sub);
 			return -EINVAL;
 		}
 	}
-	if (!n.timeout_ms) {
-		snprintf(err, errlen, "timeout=SEC is required");
+	if (watchdog_check(&n, err, errlen))
 		return -EINVAL;
-	}
 	*w = n;
 	return 0;
 }

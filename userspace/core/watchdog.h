@@ -94,6 +94,13 @@ static inline bool wd_judge(struct wd_state *w, const struct wd_sample *s,
  */
 int watchdog_parse(const char *arg, struct watchdog_options *w, char *err,
 		   size_t errlen);
+/* One key ("timeout" in seconds, "action") and the whole, as both
+ * --watchdog and the config file check them: 0 or -EINVAL with the
+ * reason in err. */
+int watchdog_set(struct watchdog_options *w, const char *key,
+		 const char *val, char *err, size_t errlen);
+int watchdog_check(const struct watchdog_options *w, char *err,
+		   size_t errlen);
 int watchdog_action_parse(const char *name, enum watchdog_action *a);
 const char *watchdog_action_name(enum watchdog_action a);
 
