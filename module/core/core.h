@@ -326,6 +326,7 @@ u64 nyx_mmu_root_pa(struct nyx_vm *vm);
 /* Statistic i of a vCPU as reported (GUEST_NS converted from cycles). */
 u64 nyx_vcpu_stat(struct nyx_vcpu *vcpu, int i);
 int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa);
+int nyx_mmu_check_gfn(struct nyx_vm *vm, u64 gfn, u64 *npt_pfn, u64 *mem_pfn);
 int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot);
 
 #endif

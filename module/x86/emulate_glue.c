@@ -233,4 +233,22 @@ void nyx_x86_log_walk(struct nyx_vcpu *vcpu, const char *what, u64 la)
 				    vcpu->id, what, la,
 				    r == X86_WALK_FAULT ? "#PF error" :
 				    "table outside RAM", err, buf);
+	/* what the CPU reads goes through the nested table: the same pages? */
+	if (r == X86_WALK_OK && w.n < ARRAY_SIZE(w.gpa))
+		w.gpa[w.n++] = gpa;
+	len = 0;
+	buf[0] = '\0';
+	for (i = 0; i < w.n; i++) {
+		u64 npt, mem;
+		int m = nyx_mmu_check_gfn(vcpu->vm, w.gpa[i] >> PAGE_SHIFT,
+					  &npt, &mem);
+
+		if (m != 1)
+			len += scnprintf(buf + len, sizeof(buf) - len,
+					 " gfn %llx: npt pfn %llx memory pfn %llx (%d);",
+					 w.gpa[i] >> PAGE_SHIFT, npt, mem, m);
+	}
+	pr_info_ratelimited("nyx: vCPU %d %s: nested table %s%s\n", vcpu->id,
+			    what, len ? "differs:" : "maps the same pages",
+			    buf);
 }

@@ -192,6 +192,46 @@ out:
 	return r;
 }
 
+/*
+ * Post-mortem: does the nested table map gfn to the page that the
+ * launcher's memory holds there now? 1 yes, 0 no (the two pfns say what
+ * each holds), -ENOENT not mapped (or outside every slot), -EFAULT the
+ * launcher's memory has no page there.
+ */
+int nyx_mmu_check_gfn(struct nyx_vm *vm, u64 gfn, u64 *npt_pfn, u64 *mem_pfn)
+{
+	struct nyx_memslot *slot;
+	struct page *page;
+	int missing = 0, r;
+	u64 *pte;
+
+	*npt_pfn = *mem_pfn = 0;
+	mutex_lock(&vm->lock);
+	slot = nyx_find_slot(vm, gfn);
+	spin_lock(&vm->mmu.lock);
+	pte = nyx_mmu_leaf(&vm->mmu, gfn, &missing);
+	if (pte && nyx_ops->mmu_present(*pte))
+		*npt_pfn = (*pte & NYX_PTE_ADDR_MASK) >> PAGE_SHIFT;
+	spin_unlock(&vm->mmu.lock);
+	if (!slot || !*npt_pfn) {
+		r = -ENOENT;
+		goto out;
+	}
+	/* no FOLL_WRITE: looking must not change what is there */
+	r = get_user_pages_fast(slot->userspace_addr +
+				(gfn - slot->base_gfn) * PAGE_SIZE, 1, 0, &page);
+	if (r != 1) {
+		r = -EFAULT;
+		goto out;
+	}
+	*mem_pfn = page_to_pfn(page);
+	put_page(page);
+	r = *mem_pfn == *npt_pfn;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static void nyx_unpin_batch(struct page **pages, bool *dirty, unsigned int n)
 {
 	unsigned int i;

@@ -46,6 +46,8 @@
 #    (tests/vm/qemu-as-nyx --nic). Medians, MiB/s.
 #   nyx.bench.net.mib=N      MiB per transfer (default 32)
 #   nyx.bench.net.runs=N     transfers per direction (default 3)
+#   nyx.bench.modparams=P,Q  nyx.ko parameters for every nyx run, e.g.
+#                            virq_inject=2 (commas become spaces)
 #   nyx.bench.net.rounds=N   rounds of the three boots (default 1), as
 #                            for blk; the ratio is also given per round
 #   nyx.bench.prof=S         also sample for S seconds during the first
@@ -69,6 +71,7 @@ net_mib=32
 net_runs=3
 net_rounds=1
 prof_s=
+nyx_modparams=
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case "$w" in
@@ -82,13 +85,14 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.net.runs=*) net_runs=${w#*=} ;;
 	nyx.bench.net.rounds=*) net_rounds=${w#*=} ;;
 	nyx.bench.prof=*) prof_s=1 PROF_S=${w#*=} ;;
+	nyx.bench.modparams=*) nyx_modparams=$(echo "${w#*=}" | tr , ' ') ;;
 	esac
 done
 if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
 
 load_kvm() { run_cmd "load kvm" sh -c "modprobe $kvm_mod && [ -c /dev/kvm ]"; }
 unload_kvm() { modprobe -r "$kvm_mod" kvm 2>/dev/null; }
-load_nyx() { run_cmd "insmod nyx.ko" sh -c "insmod $NYX_KO && [ -c /dev/nyx ]"; }
+load_nyx() { run_cmd "insmod nyx.ko $nyx_modparams" sh -c "insmod $NYX_KO $nyx_modparams && [ -c /dev/nyx ]"; }
 unload_nyx() { rmmod nyx 2>/dev/null; }
 
 # ---------------------------------------------------------------------
