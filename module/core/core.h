@@ -76,6 +76,7 @@ struct nyx_mmu {
 	spinlock_t lock;	/* protects the table contents */
 	unsigned long nr_table_pages;
 	unsigned long nr_mapped;	/* pinned guest pages */
+	unsigned long nr_large;		/* 2 MiB leaves among them */
 };
 
 struct nyx_vm {
@@ -209,7 +210,9 @@ struct nyx_vendor_ops {
 	 * KVM also wants. */
 	void (*emergency_disable)(void);
 
-	/* Entry format of the second-level page table. */
+	/* Entry format of the second-level page table. A 2 MiB leaf is a
+	 * level-1 leaf with bit 7 set, where mmu_large says the CPU has them. */
+	bool mmu_large;
 	u64 (*mmu_leaf)(u64 pfn, bool writable);
 	u64 (*mmu_table)(u64 pa);
 	bool (*mmu_present)(u64 pte);

@@ -1135,6 +1135,7 @@ const struct nyx_vendor_ops nyx_svm_ops = {
 	.hardware_enable = svm_hardware_enable,
 	.hardware_disable = svm_hardware_disable,
 	.emergency_disable = svm_emergency_disable,
+	.mmu_large = true,		/* NPT takes the host's page sizes */
 	.mmu_leaf = svm_mmu_leaf,
 	.mmu_table = svm_mmu_table,
 	.mmu_present = svm_mmu_present,

@@ -313,6 +313,7 @@ static int vmx_hardware_setup(void)
 	/* accessed/dirty flags in EPT entries, where the CPU has them (for
 	 * dirty logging; leaves are created with A/D already set) */
 	c->ept_ad = c->ept_vpid_cap & VMX_EPT_AD_BIT;
+	nyx_vmx_ops.mmu_large = c->ept_vpid_cap & VMX_EPT_2MB_PAGE_BIT;
 	/*
 	 * Bound every guest run to about a millisecond with the VMX
 	 * preemption timer, so that signals and need_resched are seen even

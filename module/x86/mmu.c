@@ -5,9 +5,11 @@
  *
  * Policy: guest RAM is mapped on demand. The first access to a page
  * causes a nested page fault; the page and its neighbours (fault-around,
- * below) are pinned (FOLL_LONGTERM) and mapped with 4 KiB granularity. Pins are dropped when the slot is
- * changed or deleted (after every vCPU has flushed its TLB) or when the
- * VM is destroyed. Pinning instead of MMU notifiers keeps the host side
+ * below) are pinned (FOLL_LONGTERM) and mapped, with one 2 MiB entry
+ * where the host holds the whole aligned 2 MiB in one contiguous block
+ * (a transparent huge page; the launcher asks for them), else 4 KiB
+ * entries. Pins are dropped when the slot is changed or deleted (after
+ * every vCPU has flushed its TLB) or when the VM is destroyed. Pinning instead of MMU notifiers keeps the host side
  * simple: the launcher's memory cannot move or be freed under the guest.
  */
 #include <linux/kernel.h>
@@ -21,6 +23,7 @@
 #define NYX_PT_LEVELS		4
 #define NYX_PTE_ADDR_MASK	0x000ffffffffff000ull
 #define NYX_PTE_WRITABLE	(1ull << 1)	/* same bit in NPT and EPT */
+#define NYX_PTE_LARGE		(1ull << 7)	/* level 1: a 2 MiB leaf (both) */
 #define NYX_ZAP_BATCH		512
 
 static unsigned int nyx_pt_index(u64 gfn, int level)
@@ -48,22 +51,38 @@ u64 nyx_mmu_root_pa(struct nyx_vm *vm)
 	return __pa(vm->mmu.root);
 }
 
-/* Leaf entry for gfn, or NULL if a table on the way is missing. */
-static u64 *nyx_mmu_leaf(struct nyx_mmu *mmu, u64 gfn, int *missing_level)
+/*
+ * The entry that maps gfn: a 4 KiB leaf (*level 0) or a 2 MiB one (*level
+ * 1), or NULL if the entry at *level on the way is not present.
+ */
+static u64 *nyx_mmu_walk(struct nyx_mmu *mmu, u64 gfn, int *level)
 {
 	u64 *table = mmu->root;
-	int level;
+	int l;
 
-	for (level = NYX_PT_LEVELS - 1; level > 0; level--) {
-		u64 pte = table[nyx_pt_index(gfn, level)];
+	for (l = NYX_PT_LEVELS - 1; l > 0; l--) {
+		u64 *pte = &table[nyx_pt_index(gfn, l)];
 
-		if (!nyx_ops->mmu_present(pte)) {
-			*missing_level = level;
+		if (!nyx_ops->mmu_present(*pte)) {
+			*level = l;
 			return NULL;
 		}
-		table = nyx_pt_next(pte);
+		if (l == 1 && (*pte & NYX_PTE_LARGE)) {
+			*level = 1;
+			return pte;
+		}
+		table = nyx_pt_next(*pte);
 	}
+	*level = 0;
 	return &table[nyx_pt_index(gfn, 0)];
+}
+
+/* The host page an entry of nyx_mmu_walk maps gfn to. */
+static u64 nyx_mmu_pfn(u64 pte, int level, u64 gfn)
+{
+	u64 pfn = (pte & NYX_PTE_ADDR_MASK) >> PAGE_SHIFT;
+
+	return level ? pfn + (gfn & (NYX_PT_ENTRIES - 1)) : pfn;
 }
 
 /*
@@ -87,6 +106,29 @@ static unsigned int nyx_mmu_window(void)
 	if (!w || w > NYX_PT_ENTRIES || (w & (w - 1)))
 		return 1;
 	return w;
+}
+
+static bool npt_huge = true;
+module_param(npt_huge, bool, 0644);
+MODULE_PARM_DESC(npt_huge,
+		 "map 2 MiB of guest RAM with one nested entry where the host's pages allow");
+
+/* A whole pinned 2 MiB window that one 2 MiB entry can map: host pages
+ * contiguous and aligned, and no dirty logging (it needs 4 KiB pages). */
+static bool nyx_mmu_window_large(const struct nyx_memslot *slot,
+				 struct page **pages, unsigned int n)
+{
+	u64 pfn = page_to_pfn(pages[0]);
+	unsigned int i;
+
+	if (n != NYX_PT_ENTRIES || !nyx_ops->mmu_large ||
+	    !READ_ONCE(npt_huge) || (slot->flags & NYX_MEM_LOG_DIRTY) ||
+	    (pfn & (NYX_PT_ENTRIES - 1)))
+		return false;
+	for (i = 1; i < n; i++)
+		if (page_to_pfn(pages[i]) != pfn + i)
+			return false;
+	return true;
 }
 
 /*
@@ -129,6 +171,7 @@ int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa)
 	struct page *one, **pages = &one;
 	unsigned int used = 0, i;
 	int level, r, n;
+	bool large;
 	u64 *table;
 
 	lockdep_assert_held(&vcpu->vm->lock);
@@ -156,11 +199,24 @@ int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa)
 		}
 	}
 
+	large = nyx_mmu_window_large(slot, pages, n);
 	spin_lock(&mmu->lock);
 	table = mmu->root;
 	for (level = NYX_PT_LEVELS - 1; level > 0; level--) {
 		u64 *pte = &table[nyx_pt_index(gfn, level)];
 
+		if (level == 1 && large && !nyx_ops->mmu_present(*pte)) {
+			/* the window (first = gfn aligned down) in one entry */
+			*pte = nyx_ops->mmu_leaf(page_to_pfn(pages[0]),
+						 writable) | NYX_PTE_LARGE;
+			mmu->nr_mapped += n;
+			mmu->nr_large++;
+			for (i = 0; i < (unsigned int)n; i++)
+				pages[i] = NULL;
+			break;
+		}
+		if (level == 1 && (*pte & NYX_PTE_LARGE))
+			break;		/* mapped so by another vCPU */
 		if (!nyx_ops->mmu_present(*pte)) {
 			*pte = nyx_ops->mmu_table(__pa(cache[used]));
 			used++;
@@ -169,7 +225,7 @@ int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa)
 		table = nyx_pt_next(*pte);
 	}
 	/* the window is aligned within one leaf table */
-	for (i = 0; i < (unsigned int)n; i++) {
+	for (i = 0; level == 0 && i < (unsigned int)n; i++) {
 		u64 *pte = &table[nyx_pt_index(first + i, 0)];
 
 		if (nyx_ops->mmu_present(*pte))
@@ -202,16 +258,16 @@ int nyx_mmu_check_gfn(struct nyx_vm *vm, u64 gfn, u64 *npt_pfn, u64 *mem_pfn)
 {
 	struct nyx_memslot *slot;
 	struct page *page;
-	int missing = 0, r;
+	int level = 0, r;
 	u64 *pte;
 
 	*npt_pfn = *mem_pfn = 0;
 	mutex_lock(&vm->lock);
 	slot = nyx_find_slot(vm, gfn);
 	spin_lock(&vm->mmu.lock);
-	pte = nyx_mmu_leaf(&vm->mmu, gfn, &missing);
+	pte = nyx_mmu_walk(&vm->mmu, gfn, &level);
 	if (pte && nyx_ops->mmu_present(*pte))
-		*npt_pfn = (*pte & NYX_PTE_ADDR_MASK) >> PAGE_SHIFT;
+		*npt_pfn = nyx_mmu_pfn(*pte, level, gfn);
 	spin_unlock(&vm->mmu.lock);
 	if (!slot || !*npt_pfn) {
 		r = -ENOENT;
@@ -266,14 +322,34 @@ int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
 		n = 0;
 		spin_lock(&mmu->lock);
 		while (gfn < end && n < NYX_ZAP_BATCH) {
-			int missing = 0;
-			u64 *pte = nyx_mmu_leaf(mmu, gfn, &missing);
+			int level = 0;
+			u64 *pte = nyx_mmu_walk(mmu, gfn, &level);
 
 			if (!pte) {
 				/* skip the whole range the missing table covers */
-				u64 span = 1ull << (9 * missing);
+				u64 span = 1ull << (9 * level);
 
 				gfn = (gfn + span) & ~(span - 1);
+				continue;
+			}
+			if (level) {
+				/* a 2 MiB leaf, wholly in the slot: its pages
+				 * in a batch of their own */
+				u64 base = gfn & ~(u64)(NYX_PT_ENTRIES - 1);
+				unsigned int i;
+
+				if (n)
+					break;
+				for (i = 0; i < NYX_PT_ENTRIES; i++) {
+					pages[i] = pfn_to_page(nyx_mmu_pfn(*pte,
+							1, base + i));
+					dirty[i] = *pte & NYX_PTE_WRITABLE;
+				}
+				n = NYX_PT_ENTRIES;
+				*pte = 0;
+				mmu->nr_mapped -= NYX_PT_ENTRIES;
+				mmu->nr_large--;
+				gfn = base + NYX_PT_ENTRIES;
 				continue;
 			}
 			if (nyx_ops->mmu_present(*pte)) {
@@ -307,7 +383,17 @@ static void nyx_mmu_free_table(u64 *table, int level)
 
 		if (!nyx_ops->mmu_present(pte))
 			continue;
-		if (level > 0) {
+		if (level == 1 && (pte & NYX_PTE_LARGE)) {
+			unsigned int j;
+
+			for (j = 0; j < NYX_PT_ENTRIES; j++) {
+				struct page *p = pfn_to_page(nyx_mmu_pfn(pte, 1,
+									 j));
+
+				unpin_user_pages_dirty_lock(&p, 1,
+						pte & NYX_PTE_WRITABLE);
+			}
+		} else if (level > 0) {
 			nyx_mmu_free_table(nyx_pt_next(pte), level - 1);
 		} else {
 			struct page *p = pfn_to_page((pte & NYX_PTE_ADDR_MASK) >>

@@ -26,6 +26,8 @@
 #include <uapi/nyx.h>
 
 static bool cpu_is_amd(void);
+struct vcpu;
+static int run_to_out(struct vcpu *v, uint16_t port);
 
 static int passed, failed;
 
@@ -390,6 +392,154 @@ static void check_debugfs_exits(void)
 	EXPECT(n[0] == 3 && n[1] == 2 && n[2] == 1 && n[3] == 1,
 	       "debugfs counts io %ld mmio %ld cpuid %ld hlt %ld", n[0], n[1],
 	       n[2], n[3]);
+}
+
+/* A value of this process's one VM's debugfs "mmu" file, -1 if none. */
+static long vm_mmu_stat(const char *want)
+{
+	char path[128], name[64];
+	FILE *f = NULL;
+	long v, r = -1;
+	int id;
+
+	for (id = 0; id < 4096 && !f; id++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/nyx/%d-%d/mmu",
+			 getpid(), id);
+		f = fopen(path, "r");
+	}
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &v) == 2)
+		if (!strcmp(name, want))
+			r = v;
+	fclose(f);
+	return r;
+}
+
+/* kB of transparent huge pages in this process's mapping at addr. */
+static long thp_kb(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long lo, hi, a = (uintptr_t)addr;
+	char line[256];
+	bool in = false;
+	long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = a >= lo && a < hi;
+		else if (in && sscanf(line, "AnonHugePages: %ld", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static bool write_param(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/module/nyx/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fputs(val, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/*
+ * Guest RAM that the host backs with 2 MiB pages is mapped with 2 MiB
+ * nested entries (npt_huge=Y), or 4 KiB ones (N); either way the guest
+ * reads what the launcher wrote at the start, end and middle of each
+ * 2 MiB block and the launcher sees what the guest wrote. The guest runs
+ * in big real mode (DS limit 4 GiB, 32-bit addresses) over a 4 MiB slot
+ * at 2 MiB; deleting the slot drops its mappings.
+ */
+static void test_large_mappings(const char *huge)
+{
+	static const uint8_t code[] = {
+		0x66, 0xbb, 0x00, 0x00, 0x20, 0x00,	/* mov ebx, 0x200000 */
+		0x67, 0x66, 0x8b, 0x03,			/* mov eax, [ebx] */
+		0x66, 0xe7, 0x81,			/* out 0x81, eax */
+		0x66, 0xbb, 0xfc, 0xff, 0x3f, 0x00,	/* mov ebx, 0x3ffffc */
+		0x67, 0x66, 0x8b, 0x03, 0x66, 0xe7, 0x81,
+		0x66, 0xbb, 0x34, 0x12, 0x48, 0x00,	/* mov ebx, 0x481234 */
+		0x67, 0x66, 0x8b, 0x03, 0x66, 0xe7, 0x81,
+		0x66, 0xb8, 0xef, 0xbe, 0xad, 0xde,	/* mov eax, 0xdeadbeef */
+		0x66, 0xbb, 0x00, 0x10, 0x50, 0x00,	/* mov ebx, 0x501000 */
+		0x67, 0x66, 0x89, 0x03,			/* mov [ebx], eax */
+		0xe6, 0x82, 0xf4,			/* out 0x82, al; hlt */
+	};
+	static const uint32_t reads[] = { 0x200000, 0x3ffffc, 0x481234 };
+	const size_t size = 4 << 20;
+	struct nyx_memory_region mr = {
+		.slot = 1, .guest_phys_addr = 2 << 20, .memory_size = size,
+	};
+	struct nyx_sregs sr;
+	uint8_t *raw, *ram;
+	struct vm vm;
+	struct vcpu v;
+	long thp, large;
+	uint32_t i, got;
+
+	if (!write_param("npt_huge", huge)) {
+		EXPECT(0, "set npt_huge=%s", huge);
+		return;
+	}
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	/* 2 MiB aligned, so that THP can back it */
+	raw = mmap(NULL, size + (2 << 20), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ram = (uint8_t *)(((uintptr_t)raw + (2 << 20) - 1) &
+			  ~(uintptr_t)((2 << 20) - 1));
+	madvise(ram, size, MADV_HUGEPAGE);
+	for (i = 0; i < size / 4; i++)
+		((uint32_t *)ram)[i] = ((2u << 20) + i * 4) ^ 0x5a5a5a5a;
+	thp = thp_kb(ram);
+	mr.userspace_addr = (uintptr_t)ram;
+	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0, "4 MiB slot");
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(ioctl(v.fd, NYX_GET_SREGS, &sr) == 0, "get sregs");
+	sr.ds.limit = 0xffffffff;
+	sr.ds.g = 1;
+	EXPECT(ioctl(v.fd, NYX_SET_SREGS, &sr) == 0, "big real mode");
+
+	for (i = 0; i < 3; i++) {
+		got = 0;
+		if (run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO &&
+		    v.run->io.port == 0x81 && v.run->io.size == 4)
+			memcpy(&got, (uint8_t *)v.run + v.run->io.data_offset, 4);
+		EXPECT(got == (reads[i] ^ 0x5a5a5a5a),
+		       "npt_huge=%s: guest reads %#x: %#x", huge, reads[i], got);
+	}
+	EXPECT(run_to_out(&v, 0x82) >= 0 &&
+	       *(uint32_t *)(ram + 0x301000) == 0xdeadbeef,
+	       "npt_huge=%s: the launcher sees the guest's write", huge);
+	large = vm_mmu_stat("large_mappings");
+	if (!strcmp(huge, "N"))
+		EXPECT(large == 0, "npt_huge=N: 4 KiB entries only (%ld)", large);
+	else
+		/* one per 2 MiB block the host holds as one page */
+		EXPECT(large == thp / 2048, "npt_huge=Y: %ld 2 MiB entries, host has %ld kB in huge pages",
+		       large, thp);
+	printf("    npt_huge=%s: %ld 2 MiB entries, %ld pages mapped, host huge pages %ld kB\n",
+	       huge, large, vm_mmu_stat("mapped_pages"), thp);
+
+	mr.memory_size = 0;
+	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0, "delete slot");
+	EXPECT(vm_mmu_stat("large_mappings") == 0 &&
+	       vm_mmu_stat("mapped_pages") <= 16,	/* slot 0's */
+	       "mappings gone with the slot (%ld, %ld pages)",
+	       vm_mmu_stat("large_mappings"), vm_mmu_stat("mapped_pages"));
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+	munmap(raw, size + (2 << 20));
+	write_param("npt_huge", "Y");
 }
 
 /* Writes to a read-only slot exit as MMIO; reads see the RAM. */
@@ -1918,6 +2068,7 @@ int main(int argc, char **argv)
 	bool only_migration = argc > 1 && !strcmp(argv[1], "migration");
 	bool only_pv_eoi = argc > 1 && !strcmp(argv[1], "pv-eoi");
 	bool only_irqfd = argc > 1 && !strcmp(argv[1], "irqfd");
+	bool only_large = argc > 1 && !strcmp(argv[1], "large");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sys_fd = open("/dev/nyx", O_RDWR | O_CLOEXEC);
@@ -1936,6 +2087,11 @@ int main(int argc, char **argv)
 		test_pv_eoi();
 		goto out;
 	}
+	if (only_large) {
+		test_large_mappings("Y");
+		test_large_mappings("N");
+		goto out;
+	}
 	if (only_irqfd) {
 		test_irqfd_run();
 		test_irq_if_clear();
@@ -1947,6 +2103,8 @@ int main(int argc, char **argv)
 	test_vcpu_ioctls();
 	test_exits();
 	test_readonly_slot();
+	test_large_mappings("Y");
+	test_large_mappings("N");
 	test_shutdown();
 	test_fail_entry();
 	test_signal();

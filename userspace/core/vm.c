@@ -39,6 +39,28 @@ static u64 host_memory_bytes(void)
 	return ((u64)si.totalram + si.totalswap) * si.mem_unit;
 }
 
+#define RAM_ALIGN	(2ull << 20)
+
+/*
+ * Anonymous guest RAM starting on a 2 MiB boundary, so that guest-physical
+ * 2 MiB blocks (the slots start on such boundaries) fall on host ones and
+ * can be transparent huge pages. MAP_FAILED with errno on failure.
+ */
+static void *ram_map_aligned(u64 size)
+{
+	u8 *p = mmap(NULL, size + RAM_ALIGN, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	u64 head;
+
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	head = -(uintptr_t)p & (RAM_ALIGN - 1);
+	if (head)
+		munmap(p, head);
+	munmap(p + head + size, RAM_ALIGN - head);
+	return p + head;
+}
+
 int vm_reserve_ram(struct vm *vm, u64 size, const char *size_text)
 {
 	u64 host = host_memory_bytes();
@@ -57,8 +79,7 @@ int vm_reserve_ram(struct vm *vm, u64 size, const char *size_text)
 		       size_text, (unsigned long long)(host >> 20));
 		return NYX_EXIT_SETUP;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = ram_map_aligned(size);
 	if (p == MAP_FAILED) {
 		pr_err("memory: cannot reserve %s: %s", size_text,
 		       strerror(errno));
@@ -66,6 +87,9 @@ int vm_reserve_ram(struct vm *vm, u64 size, const char *size_text)
 	}
 	/* Guest RAM is big and sparse; keep it out of core dumps. */
 	madvise(p, size, MADV_DONTDUMP);
+	/* 2 MiB host pages: nyx.ko maps each with one nested entry (TLB
+	 * reach, shorter nested walks); merely a hint, as for QEMU */
+	madvise(p, size, MADV_HUGEPAGE);
 	vm->ram = p;
 	vm_ram_layout(vm, size);
 	return 0;
