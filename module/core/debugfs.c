@@ -86,10 +86,10 @@ static int nyx_mmu_show(struct seq_file *m, void *unused)
 {
 	struct nyx_vm *vm = m->private;
 
-	seq_printf(m, "mapped_pages %lu\ntable_pages %lu\nlarge_mappings %lu\n",
+	seq_printf(m, "mapped_pages %lu\ntable_pages %lu\nlarge_mappings %lu\nlarge_supported %d\n",
 		   READ_ONCE(vm->mmu.nr_mapped),
 		   READ_ONCE(vm->mmu.nr_table_pages),
-		   READ_ONCE(vm->mmu.nr_large));
+		   READ_ONCE(vm->mmu.nr_large), nyx_ops->mmu_large);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nyx_mmu);

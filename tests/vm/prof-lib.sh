@@ -52,6 +52,9 @@ prof_sample() {
 	awk '{ k = NF == 3 ? $1 " " $2 : $1 }
 	     NR == FNR { if (NF >= 2 && $NF ~ /^[0-9]+$/) a[k] = $NF; next }
 	     NF >= 2 && $NF ~ /^[0-9]+$/ && (k in a) { d = $NF - a[k]; if (d) printf "      %s %d (%.1f/s)\n", k, d, d / '"$PROF_S"' }' /tmp/prof.k0 /tmp/prof.k1
+	for m in /sys/kernel/debug/nyx/*/mmu; do
+		[ -r "$m" ] && echo "    nested table: $(tr '\n' ' ' <"$m")"
+	done
 	if grep -q -- '-- io_top' /tmp/prof.k1; then
 		echo "    io_top at the end:"
 		sed -n '/-- io_top/,$p' /tmp/prof.k1 | sed 's/^/      /' | head -n 12
