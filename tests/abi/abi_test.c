@@ -1727,6 +1727,25 @@ static int x2apic_on(struct vcpu *v)
 }
 
 /*
+ * A VM with the irqchip and a real-mode vCPU whose local APIC is in
+ * x2APIC mode: code at 0x1000, the handler of vector 0x41 at 0x1100.
+ */
+static void x2apic_guest(struct vm *vm, struct vcpu *v, const uint8_t *code,
+			 size_t code_len, const uint8_t *handler,
+			 size_t handler_len)
+{
+	uint16_t h = 0x1100;
+
+	EXPECT(vm_create(vm, 0x10000) == 0, "vm");
+	EXPECT(ioctl(vm->fd, NYX_CREATE_IRQCHIP, 0) == 0, "irqchip");
+	memcpy(vm->mem + 0x1000, code, code_len);
+	memcpy(vm->mem + h, handler, handler_len);
+	memcpy(vm->mem + 0x41 * 4, &h, 2);
+	EXPECT(vcpu_create(vm, v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(x2apic_on(v) == 2, "x2APIC on");
+}
+
+/*
  * KVM's PV EOI (NYX_CAP_PV_EOI). A real-mode guest with its APIC in
  * x2APIC mode enables it (flag byte at 0x2000), sends itself vector 0x41
  * twice. The handler reports the flag to port 0x81 and, with the flag
@@ -1763,7 +1782,6 @@ static void test_pv_eoi(void)
 	};
 	struct vm vm;
 	struct vcpu v;
-	uint16_t h = 0x1100;
 	uint64_t data = 0;
 	int r;
 
@@ -1771,13 +1789,7 @@ static void test_pv_eoi(void)
 		EXPECT(0, "NYX_CAP_PV_EOI");
 		return;
 	}
-	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
-	EXPECT(ioctl(vm.fd, NYX_CREATE_IRQCHIP, 0) == 0, "irqchip");
-	memcpy(vm.mem + 0x1000, code, sizeof(code));
-	memcpy(vm.mem + h, handler, sizeof(handler));
-	memcpy(vm.mem + 0x41 * 4, &h, 2);
-	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
-	EXPECT(x2apic_on(&v) == 2, "x2APIC on");
+	x2apic_guest(&vm, &v, code, sizeof(code), handler, sizeof(handler));
 
 	/* the MSR's rules: bit 1 reserved, the address must be guest RAM */
 	EXPECT(msr_access(&v, NYX_SET_MSRS, 0x4b564d04, &val(0x2003)) == 0,
@@ -1961,7 +1973,6 @@ static void test_irq_if_clear(void)
 	struct nyx_vcpu_events ev;
 	struct signaller s = { .efd = -1, .delay_ms = 20 };
 	char virq = cpu_is_amd() ? virq_inject_param() : 'N';
-	uint16_t h = 0x1100;
 	long before, after;
 	struct vm vm;
 	struct vcpu v;
@@ -1969,13 +1980,7 @@ static void test_irq_if_clear(void)
 	int r;
 
 	sigaction(SIGUSR1, &sa, NULL);
-	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
-	EXPECT(ioctl(vm.fd, NYX_CREATE_IRQCHIP, 0) == 0, "irqchip");
-	memcpy(vm.mem + 0x1000, code, sizeof(code));
-	memcpy(vm.mem + h, handler, sizeof(handler));
-	memcpy(vm.mem + 0x41 * 4, &h, 2);
-	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
-	EXPECT(x2apic_on(&v) == 2, "x2APIC on");
+	x2apic_guest(&vm, &v, code, sizeof(code), handler, sizeof(handler));
 	s.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	EXPECT(irqfd(vm.fd, s.efd, 0, IRQFD_MSI, 0, 0xfee00000, 0x41) == 0,
 	       "assign MSI irqfd");
