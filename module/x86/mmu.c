@@ -335,6 +335,7 @@ int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
 			if (level) {
 				/* a 2 MiB leaf, wholly in the slot: its pages
 				 * in a batch of their own */
+				BUILD_BUG_ON(NYX_ZAP_BATCH < NYX_PT_ENTRIES);
 				u64 base = gfn & ~(u64)(NYX_PT_ENTRIES - 1);
 				unsigned int i;
 
@@ -353,8 +354,7 @@ int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
 				continue;
 			}
 			if (nyx_ops->mmu_present(*pte)) {
-				pages[n] = pfn_to_page((*pte & NYX_PTE_ADDR_MASK) >>
-						       PAGE_SHIFT);
+				pages[n] = pfn_to_page(nyx_mmu_pfn(*pte, 0, gfn));
 				dirty[n] = *pte & NYX_PTE_WRITABLE;
 				n++;
 				*pte = 0;
@@ -376,28 +376,20 @@ int nyx_mmu_zap_slot(struct nyx_vm *vm, struct nyx_memslot *slot)
 /* Teardown: no vCPU runs any more, so no flush is needed. */
 static void nyx_mmu_free_table(u64 *table, int level)
 {
-	unsigned int i;
+	unsigned int i, j;
 
 	for (i = 0; i < NYX_PT_ENTRIES; i++) {
 		u64 pte = table[i];
 
 		if (!nyx_ops->mmu_present(pte))
 			continue;
-		if (level == 1 && (pte & NYX_PTE_LARGE)) {
-			unsigned int j;
-
-			for (j = 0; j < NYX_PT_ENTRIES; j++) {
-				struct page *p = pfn_to_page(nyx_mmu_pfn(pte, 1,
-									 j));
-
-				unpin_user_pages_dirty_lock(&p, 1,
-						pte & NYX_PTE_WRITABLE);
-			}
-		} else if (level > 0) {
+		if (level > 1 || (level == 1 && !(pte & NYX_PTE_LARGE))) {
 			nyx_mmu_free_table(nyx_pt_next(pte), level - 1);
-		} else {
-			struct page *p = pfn_to_page((pte & NYX_PTE_ADDR_MASK) >>
-						     PAGE_SHIFT);
+			continue;
+		}
+		/* a leaf: 1 page, or 512 for a 2 MiB one */
+		for (j = 0; j < (level ? NYX_PT_ENTRIES : 1); j++) {
+			struct page *p = pfn_to_page(nyx_mmu_pfn(pte, level, j));
 
 			unpin_user_pages_dirty_lock(&p, 1,
 						    pte & NYX_PTE_WRITABLE);
