@@ -19,6 +19,7 @@
 #include "arch/x86/boot.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/pc.h"
+#include "core/affinity.h"
 #include "core/bus.h"
 #include "core/clock.h"
 #include "core/irq.h"
@@ -521,7 +522,8 @@ static int cmd_run(int argc, char **argv)
 		return ret;
 	}
 
-	ret = setup_signals();
+	/* Before the first thread: the others inherit main's CPUs. */
+	ret = pin_apply(&o.pin) ? NYX_EXIT_SETUP : setup_signals();
 	if (ret)
 		goto out;
 

@@ -3,7 +3,7 @@
 # (tests/vm-tools/taptest.c).
 TESTS += launcher_nic
 launcher_nic_SRCS := tests/unit/test_launcher_nic.c userspace/net/nic.c \
-	userspace/core/options.c userspace/block/spec.c userspace/arch/x86/boot.c \
+	userspace/core/affinity.c userspace/core/options.c userspace/block/spec.c userspace/arch/x86/boot.c \
 	userspace/core/vm.c userspace/core/util.c
 # core/options.c parses --nic with net/nic.c (launcher.mk is included
 # before this file).

@@ -3,7 +3,7 @@
 CTL_TESTS := launcher_config launcher_qmp launcher_log launcher_watchdog
 TESTS += $(CTL_TESTS)
 
-CTL_OPTIONS_SRCS := userspace/core/options.c userspace/core/config.c \
+CTL_OPTIONS_SRCS := userspace/core/affinity.c userspace/core/options.c userspace/core/config.c \
 	userspace/block/spec.c userspace/arch/x86/boot.c userspace/core/vm.c \
 	userspace/net/nic.c userspace/core/util.c
 # options.c reads --config files: the options test needs the parser too

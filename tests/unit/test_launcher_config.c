@@ -282,6 +282,29 @@ static void test_cli_override(void)
 		     "--log-file", "/tmp/l", NULL), 0);
 	CHECK(!strcmp(o.control, "/tmp/c") && !strcmp(o.log_spec, "debug"));
 	run_options_free(&o);
+
+	/* "pin": the first --pin replaces the file's whole object */
+	snprintf(t, sizeof(t),
+		 "{\"flat\": \"%s\", \"cpus\": 2, \"pin\": {\"vcpu1\": 0, \"io\": \"0\"}}",
+		 img);
+	write_cfg(t);
+	CHECK_EQ(run(&o, "--config", cfgfile, NULL), 0);
+	CHECK(o.pin.vcpu_set == 2 && cpu_list_has(&o.pin.vcpu[1], 0));
+	CHECK(o.pin.io_set && !o.pin.main_set);
+	run_options_free(&o);
+	CHECK_EQ(run(&o, "--config", cfgfile, "--pin", "main=0", NULL), 0);
+	CHECK(!o.pin.vcpu_set && !o.pin.io_set && o.pin.main_set);
+	run_options_free(&o);
+	/* checked with the merged --cpus: the file's vcpu1 needs 2 vCPUs */
+	pr_capture_begin();
+	CHECK_EQ(run(&o, "--config", cfgfile, "--cpus", "1", NULL), -1);
+	pr_capture_end();
+	snprintf(t, sizeof(t), "%s: pin.vcpu1: the VM has 1 vCPU", cfgfile);
+	pr_check(t, "pin.vcpu1 with --cpus 1");
+	write_cfg("{\"pin\": [0]}");
+	CHECK_EQ(run(&o, "--config", cfgfile, "--flat", img, NULL), -1);
+	write_cfg("{\"pin\": {\"io\": true}}");
+	CHECK_EQ(run(&o, "--config", cfgfile, "--flat", img, NULL), -1);
 }
 
 /* what test_same_checks() gives both ways */
@@ -334,6 +357,13 @@ static void test_same_checks(void)
 		  "the tap and the bridge cannot both be 't'" },
 		{ "{\"devices\": [\"vga\"]}", "--device", "vga", "devices[0]",
 		  "--device", "unknown device 'vga' (known: testdev, pci-testdev)" },
+		{ "{\"pin\": {\"io\": \"1-0\"}}", "--pin", "io=1-0", "pin.io",
+		  "--pin: io",
+		  "'1-0' is not a CPU list (e.g. 0, 0-3, 0,2,4-7; CPUs below 1024)" },
+		{ "{\"pin\": {\"cpu0\": 0}}", "--pin", "cpu0=0", "pin.cpu0",
+		  "--pin: cpu0", "unknown threads 'cpu0' (vcpuN, vcpus, io, main)" },
+		{ "{\"pin\": {\"vcpu64\": 0}}", "--pin", "vcpu64=0", "pin.vcpu64",
+		  "--pin: vcpu64", "'vcpu64': no such vCPU (vcpu0..vcpu63)" },
 	};
 	struct run_options o;
 	char err[256], want[256];

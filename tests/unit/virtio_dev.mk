@@ -14,7 +14,8 @@ VIRTIO_BLK_TEST_SRCS = \
 	userspace/pci/pci.c userspace/core/bus.c userspace/core/irq.c \
 	userspace/block/aio.c userspace/block/blockdev.c \
 	userspace/block/qcow2.c userspace/block/qcow2_meta.c \
-	userspace/block/raw.c userspace/block/spec.c userspace/core/util.c
+	userspace/block/raw.c userspace/block/spec.c userspace/core/util.c \
+	userspace/core/affinity.c
 
 launcher_virtio_SRCS := tests/unit/test_launcher_virtio.c \
 	$(VIRTIO_BLK_TEST_SRCS)

@@ -7,7 +7,7 @@ launcher_vnet_SRCS := tests/unit/test_launcher_vnet.c \
 	userspace/net/nic.c lib/virtio/virtqueue.c userspace/core/eventfd.c \
 	userspace/pci/config.c userspace/pci/msi.c userspace/pci/msix.c \
 	userspace/pci/pci.c userspace/core/bus.c userspace/core/irq.c \
-	userspace/core/util.c userspace/core/clock.c
+	userspace/core/util.c userspace/core/clock.c userspace/core/affinity.c
 
 $(OUT)/launcher_vnet: CFLAGS += -I/usr/include/libnl3
 $(OUT)/launcher_vnet: LDFLAGS += -lnl-route-3 -lnl-3

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "block/aio.h"
+#include "core/affinity.h"
 #include "core/util.h"
 
 #define AIO_RING_DEPTH	256
@@ -330,8 +331,8 @@ struct aio_ctx *aio_create(bool force_threads)
 		}
 	}
 	for (; ctx->nthreads < AIO_THREADS; ctx->nthreads++) {
-		if (pthread_create(&ctx->threads[ctx->nthreads], NULL, worker,
-				   ctx))
+		if (thread_create(&ctx->threads[ctx->nthreads], THREAD_IO, 0,
+				  worker, ctx))
 			break;
 	}
 	if (!ctx->nthreads) {

@@ -482,6 +482,28 @@ static int do_watchdog(struct cfg *c, const char *path, json_object *v)
 	return 0;
 }
 
+/* {"vcpu0": "0", "io": "1-3", "main": 1}: --pin's THREADS=CPUS pairs */
+static int do_pin(struct cfg *c, const char *path, json_object *v)
+{
+	char sub[PATH_LEN], err[160];
+	const char *s;
+
+	if (want(c, path, v, json_type_object, "an object"))
+		return -1;
+	memset(&c->o->pin, 0, sizeof(c->o->pin));
+	json_object_object_foreach(v, key, val) {
+		key_path(sub, path, key);
+		/* a single CPU may be a number */
+		if (json_object_is_type(val, json_type_int))
+			s = json_object_get_string(val);
+		else if (get_string(c, sub, val, &s))
+			return -1;
+		if (pin_set(&c->o->pin, key, s, false, err, sizeof(err)))
+			return fail(c, sub, "%s", err);
+	}
+	return 0;
+}
+
 static int do_string(struct cfg *c, const char *path, json_object *v,
 		     const char **out)
 {
@@ -542,6 +564,8 @@ static int apply_key(struct cfg *c, const char *key, json_object *v)
 		return do_string(c, key, v, &o->log_file);
 	if (!strcmp(key, "watchdog"))
 		return do_watchdog(c, key, v);
+	if (!strcmp(key, "pin"))
+		return do_pin(c, key, v);
 	return fail(c, key, "unknown key (see Documentation/config.rst)");
 }
 

@@ -32,6 +32,7 @@ enum {
 	OPT_WATCHDOG,
 	OPT_GDB,
 	OPT_GDB_WAIT,
+	OPT_PIN,
 };
 
 static const struct option run_long_options[] = {
@@ -56,6 +57,7 @@ static const struct option run_long_options[] = {
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "gdb",     required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument,      NULL, OPT_GDB_WAIT },
+	{ "pin",     required_argument, NULL, OPT_PIN },
 	{ "verbose", no_argument,       NULL, OPT_VERBOSE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -130,6 +132,13 @@ void run_usage(FILE *out)
 "                          a vCPU with no exit, no RIP progress and an\n"
 "                          interrupt pending for SEC seconds raises WATCHDOG\n"
 "                          and the action (default log)\n"
+"      --pin THREADS=CPUS  run THREADS on host CPUS only (a list as taskset\n"
+"                          -c takes: 0, 0-3, 0,2,4-7). THREADS: vcpuN (vCPU\n"
+"                          N's thread), vcpus (every vCPU not named),\n"
+"                          io (virtio device and block I/O threads), main\n"
+"                          (every other launcher thread). Threads not\n"
+"                          named keep nyx's own CPUs. Repeatable, e.g.\n"
+"                          --pin vcpu0=0 --pin io=1 --pin main=1\n"
 "  -v, --verbose           debug messages (also NYX_DEBUG=1) and the phase\n"
 "                          durations at exit\n"
 "      --gdb tcp:HOST:PORT|unix:PATH  GDB remote protocol server (e.g.\n"
@@ -290,7 +299,7 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	u64 val;
 	int ret;
 
-	/* the first --disk/--nic/--device replaces the config file's list */
+	/* the first --disk/--nic/--device/--pin replaces the config file's */
 	if (o->config && first) {
 		if (opt == OPT_DISK) {
 			for (unsigned int i = 0; i < o->ndisks; i++)
@@ -301,6 +310,8 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 		} else if (opt == OPT_DEVICE) {
 			o->testdev = false;
 			o->pci_testdevs = 0;
+		} else if (opt == OPT_PIN) {
+			memset(&o->pin, 0, sizeof(o->pin));
 		}
 	}
 	switch (opt) {
@@ -391,6 +402,15 @@ static int parse_one(int opt, const char *arg, struct run_options *o)
 	case OPT_GDB_WAIT:
 		o->gdb_wait = true;
 		return 0;
+	case OPT_PIN: {
+		char err[160];
+
+		if (pin_parse(&o->pin, arg, err, sizeof(err))) {
+			pr_err("--pin: %s", err);
+			return -1;
+		}
+		return 0;
+	}
 	case OPT_DISK:
 		if (o->ndisks == MAX_DISKS) {
 			pr_err("--disk: at most %d disks", MAX_DISKS);
@@ -438,6 +458,31 @@ static int load_config(int argc, char **argv, struct run_options *o)
 		return 0;
 	if (config_load(o->config, o, err, sizeof(err))) {
 		pr_err("%s: %s", o->config, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --pin against --cpus and the CPUs this process may use */
+static int check_pin(const struct run_options *o)
+{
+	struct cpu_list allowed;
+	char err[160];
+	int ret;
+
+	if (!o->pin.vcpu_set && !o->pin.vcpus_set && !o->pin.io_set &&
+	    !o->pin.main_set)
+		return 0;
+	ret = cpu_list_allowed(&allowed);
+	if (ret) {
+		pr_err("--pin: cannot read nyx's CPUs: %s", strerror(-ret));
+		return -1;
+	}
+	if (pin_check(&o->pin, o->cpus, &allowed, err, sizeof(err))) {
+		if (cli_seen & (1ull << (OPT_PIN & 63)))
+			pr_err("--pin: %s", err);
+		else
+			pr_err("%s: pin.%s", o->config, err);
 		return -1;
 	}
 	return 0;
@@ -507,6 +552,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		pr_err("run: %s needs --kernel", o->initrd ? "--initrd" : "--append");
 		goto err;
 	}
+	if (check_pin(o))
+		goto err;
 	return 0;
 err:
 	run_options_free(o);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "block/spec.h"
+#include "core/affinity.h"
 #include "core/util.h"
 #include "core/watchdog.h"
 #include "net/nic.h"
@@ -53,6 +54,7 @@ struct run_options {
 	const char *log_spec;		/* --log LEVEL|COMP=LEVEL,... */
 	const char *log_file;		/* --log-file FILE */
 	struct watchdog_options watchdog;	/* --watchdog */
+	struct pin_options pin;		/* --pin: where threads run */
 	/* strings copied out of the config file, freed with the options */
 	char *owned[RUN_OPTIONS_MAX_OWNED];
 	unsigned int nr_owned;

@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "core/affinity.h"
 #include "core/bus.h"
 #include "core/stop.h"
 #include "core/vcpu.h"
@@ -463,8 +464,8 @@ int vcpus_start(struct vcpu *vcpus, unsigned int n)
 		kick_all();
 
 	for (i = 0; i < n; i++) {
-		ret = pthread_create(&vcpus[i].thread, NULL, vcpu_thread,
-				     &vcpus[i]);
+		ret = thread_create(&vcpus[i].thread, THREAD_VCPU, i,
+				    vcpu_thread, &vcpus[i]);
 		if (ret) {
 			pr_err("vCPU %u: cannot create thread: %s", i,
 			       strerror(ret));

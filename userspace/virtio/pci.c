@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
+#include "core/affinity.h"
 #include "core/clock.h"
 #include "core/vm.h"
 #include "virtio/pci.h"
@@ -1142,7 +1143,7 @@ int virtio_pci_start(struct virtio_pci *v, int vm_fd)
 		 v->pci.slot, v->use_ioeventfd ? "ioeventfd" : "exits",
 		 vm_fd >= 0 && irqfd_supported(vm_fd) ? "irqfd" : "ioctl");
 
-	r = pthread_create(&v->thread, NULL, io_thread, v);
+	r = thread_create(&v->thread, THREAD_IO, 0, io_thread, v);
 	if (r)
 		return -r;
 	v->thread_running = true;
