@@ -158,7 +158,8 @@ static void run_thread(enum thread_class cls, unsigned int index, char *out)
 {
 	pthread_t t;
 
-	CHECK_EQ(thread_create(&t, cls, index, report, out), 0);
+	CHECK_EQ(thread_create(&t, cls, index, "affinity-test", report, out),
+		 0);
 	pthread_join(t, NULL);
 }
 

@@ -332,7 +332,7 @@ struct aio_ctx *aio_create(bool force_threads)
 	}
 	for (; ctx->nthreads < AIO_THREADS; ctx->nthreads++) {
 		if (thread_create(&ctx->threads[ctx->nthreads], THREAD_IO, 0,
-				  worker, ctx))
+				  "blk-worker", worker, ctx))
 			break;
 	}
 	if (!ctx->nthreads) {

@@ -278,20 +278,23 @@ static const cpu_set_t *class_cpus(enum thread_class cls, unsigned int index)
 }
 
 int thread_create(pthread_t *thread, enum thread_class cls,
-		  unsigned int index, void *(*fn)(void *), void *arg)
+		  unsigned int index, const char *name, void *(*fn)(void *),
+		  void *arg)
 {
 	pthread_attr_t attr;
 	int ret;
 
-	if (!pin.applied)
-		return pthread_create(thread, NULL, fn, arg);
 	ret = pthread_attr_init(&attr);
 	if (ret)
 		return ret;
-	ret = pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t),
-					  class_cpus(cls, index));
+	if (pin.applied)
+		ret = pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t),
+						  class_cpus(cls, index));
 	if (!ret)
 		ret = pthread_create(thread, &attr, fn, arg);
 	pthread_attr_destroy(&attr);
+	/* a name is for people looking on: failing to set it is no error */
+	if (!ret && name)
+		pthread_setname_np(*thread, name);
 	return ret;
 }

@@ -93,10 +93,12 @@ int cpu_list_allowed(struct cpu_list *allowed);
 int pin_apply(const struct pin_options *p);
 /*
  * pthread_create for a launcher thread of class cls (index: the vCPU
- * number for THREAD_VCPU): it starts on its class's CPUs. Before
- * pin_apply (unit tests), a plain pthread_create.
+ * number for THREAD_VCPU): it starts on its class's CPUs and is called
+ * name (up to 15 characters: ps, top and /proc show it; NULL: not
+ * named). Before pin_apply (unit tests), on the creator's CPUs.
  */
 int thread_create(pthread_t *thread, enum thread_class cls,
-		  unsigned int index, void *(*fn)(void *), void *arg);
+		  unsigned int index, const char *name, void *(*fn)(void *),
+		  void *arg);
 
 #endif

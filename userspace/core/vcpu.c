@@ -368,12 +368,9 @@ static void vcpu_pause_park(struct vcpu *v)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
-	char name[16];
 	sigset_t kick;
 	int ret;
 
-	snprintf(name, sizeof(name), "vcpu%u", v->id);
-	pthread_setname_np(pthread_self(), name);
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
@@ -464,7 +461,10 @@ int vcpus_start(struct vcpu *vcpus, unsigned int n)
 		kick_all();
 
 	for (i = 0; i < n; i++) {
-		ret = thread_create(&vcpus[i].thread, THREAD_VCPU, i,
+		char name[16];
+
+		snprintf(name, sizeof(name), "vcpu%u", i);
+		ret = thread_create(&vcpus[i].thread, THREAD_VCPU, i, name,
 				    vcpu_thread, &vcpus[i]);
 		if (ret) {
 			pr_err("vCPU %u: cannot create thread: %s", i,

@@ -1143,7 +1143,7 @@ int virtio_pci_start(struct virtio_pci *v, int vm_fd)
 		 v->pci.slot, v->use_ioeventfd ? "ioeventfd" : "exits",
 		 vm_fd >= 0 && irqfd_supported(vm_fd) ? "irqfd" : "ioctl");
 
-	r = thread_create(&v->thread, THREAD_IO, 0, io_thread, v);
+	r = thread_create(&v->thread, THREAD_IO, 0, v->ops->name, io_thread, v);
 	if (r)
 		return -r;
 	v->thread_running = true;
