@@ -50,6 +50,13 @@
 #                            virq_inject=2 (commas become spaces)
 #   nyx.bench.net.rounds=N   rounds of the three boots (default 1), as
 #                            for blk; the ratio is also given per round
+#   nyx.bench.pin=on         blk and net: both hypervisors' vCPU 0 thread
+#                            on CPU 0, every other thread on CPU 1 (nyx
+#                            --pin vcpu0=0 --pin io=1 --pin main=1, the
+#                            same for QEMU through qemu-as-nyx --pin), so
+#                            that the scheduler's placement is the same
+#                            for both and out of the figures (default
+#                            off; needs 2 CPUs in the test VM)
 #   nyx.bench.prof=S         also sample for S seconds during the first
 #                            host -> guest transfer: exit counters, the
 #                            test VM's and each launcher thread's CPU time
@@ -72,6 +79,7 @@ net_runs=3
 net_rounds=1
 prof_s=
 nyx_modparams=
+bench_pin=off
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case "$w" in
@@ -86,8 +94,27 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.net.rounds=*) net_rounds=${w#*=} ;;
 	nyx.bench.prof=*) prof_s=1 PROF_S=${w#*=} ;;
 	nyx.bench.modparams=*) nyx_modparams=$(echo "${w#*=}" | tr , ' ') ;;
+	nyx.bench.pin=*) bench_pin=${w#*=} ;;
 	esac
 done
+# the launchers' placement options (both take the same --pin)
+pin_args=
+pin_note="threads unpinned"
+if [ "$bench_pin" = on ]; then
+	if [ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ]; then
+		pin_args="--pin vcpu0=0 --pin io=1 --pin main=1"
+		pin_note="pinned: vCPU 0 thread on CPU 0, all other threads on CPU 1"
+	else
+		pin_note="nyx.bench.pin=on ignored: one CPU"
+	fi
+fi
+echo "    $pin_note"
+# pin_check LOG.err: did the launcher place the vCPU thread? (a reason,
+# or nothing)
+pin_check() {
+	[ -n "$pin_args" ] || return 0
+	grep -q 'vcpu0 thread.* on CPUs 0$' "$1" || echo "vcpu0 not pinned (no report in $1)"
+}
 if grep -qw svm /proc/cpuinfo; then kvm_mod=kvm_amd; else kvm_mod=kvm_intel; fi
 
 load_kvm() { run_cmd "load kvm" sh -c "modprobe $kvm_mod && [ -c /dev/kvm ]"; }
@@ -211,7 +238,8 @@ blk_run() {
 	blk_w='' blk_r='' blk_iops=''
 	dd if=/dev/zero of=/tmp/blkbench.img bs=1048576 count=$((blk_mib + 16)) 2>/dev/null
 	lg=$LINUX_LOGDIR/blkbench.log
-	LINUX_ARGS="$* --disk /tmp/blkbench.img"
+	# shellcheck disable=SC2086
+	LINUX_ARGS="$* $pin_args --disk /tmp/blkbench.img"
 	bs_launcher=$LINUX_LAUNCHER
 	LINUX_LAUNCHER=$bl
 	linux_run "$lg" "$LINUX_TIMEOUT" 1 "$(linux_cmdline 1 bench "nyx.blkbench=$blk_mib")" >/dev/null
@@ -249,12 +277,13 @@ blk_run() {
 	grep 'GUEST BLKBENCH' "$lg" | grep -v 'BLKBENCH start' | sed 's/^[0-9.]* /    /'
 	echo "    on the test VM's clock: seqwrite ${blk_w:-n/a} MiB/s, seqread ${blk_r:-n/a} MiB/s, randread4k ${blk_iops:-n/a} IOPS; guest clock speed ${blk_clk:-n/a}x the test VM's"
 	rm -f /tmp/blkbench.img
-	if [ -n "$blk_w" ] && [ -n "$blk_r" ] && [ -n "$blk_iops" ] && ! grep -q 'GUEST FAIL' "$lg"; then
+	blk_pin=$(pin_check "$lg.err")
+	if [ -n "$blk_w" ] && [ -n "$blk_r" ] && [ -n "$blk_iops" ] && ! grep -q 'GUEST FAIL' "$lg" && [ -z "$blk_pin" ]; then
 		pass "$bn"
 	else
 		linux_show "$lg" 20
 		sed 's/^/    err: /' "$lg.err" | tail -n 10
-		fail "$bn" "no figures"
+		fail "$bn" "${blk_pin:-no figures}"
 	fi
 }
 blk_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -287,7 +316,7 @@ case ",$parts," in
 	echo "    guest-clock figures (seq write, seq read, IOPS; guest clock speed):"
 	echo "      ${blk_g#; }"
 	echo "    virtio-blk, $blk_mib MiB dd O_DIRECT, 4 KiB random reads QD1 (10 s), test VM clock,"
-	echo "    median of $blk_runs (each round):"
+	echo "    median of $blk_runs (each round; $pin_note):"
 	echo "                        seq write MiB/s  seq read MiB/s  4k randread IOPS"
 	blk_row() {	# NAME W R I (lists)
 		# shellcheck disable=SC2086
@@ -355,7 +384,7 @@ net_run() {
 		i=$((i + 1))
 	done
 	lg=$LINUX_LOGDIR/netbench.log
-	LINUX_ARGS="$*"
+	LINUX_ARGS="$* $pin_args"
 	ns_launcher=$LINUX_LAUNCHER
 	LINUX_LAUNCHER=$nl
 	rm -f "$lg"
@@ -416,6 +445,8 @@ net_run() {
 		why="${why:+$why; }virtio-net does not use '$fp'"
 	[ -z "$(ls "/sys/class/net/$NB_BR/brif" 2>/dev/null)" ] ||
 		why="${why:+$why; }still on the bridge after exit: $(ls "/sys/class/net/$NB_BR/brif")"
+	np=$(pin_check "$lg.err")
+	[ -z "$np" ] || why="${why:+$why; }$np"
 	if [ -z "$why" ]; then
 		pass "$nn"
 	else
@@ -455,7 +486,7 @@ case ",$parts," in
 		{ q_g=$(median $q_ga); q_h=$(median $q_ha); n_g=$(median $n_ga); n_h=$(median $n_ha); o_g=$(median $o_ga); o_h=$(median $o_ha); }
 		ip link del "$NB_BR" 2>/dev/null || { ip link set "$NB_BR" down; brctl delbr "$NB_BR"; }
 		rm -rf "$NB"
-		echo "    virtio-net TCP, $net_mib MiB per transfer, MiB/s (median of $net_runs x $net_rounds; each run):"
+		echo "    virtio-net TCP, $net_mib MiB per transfer, MiB/s (median of $net_runs x $net_rounds; each run; $pin_note):"
 		printf '    %-20s %-28s %s\n' "" "guest -> host" "host -> guest"
 		printf '    %-20s %-28s %s\n' "QEMU/KVM" "${q_g:-n/a} (${q_ga# })" "${q_h:-n/a} (${q_ha# })"
 		printf '    %-20s %-28s %s\n' "nyx, fast paths on" "${n_g:-n/a} (${n_ga# })" "${n_h:-n/a} (${n_ha# })"

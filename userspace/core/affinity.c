@@ -247,8 +247,20 @@ int pin_apply(const struct pin_options *p)
 			to_cpu_set(&p->vcpu[i], &pin.vcpu[i]);
 	pin.vcpu_set = p->vcpu_set;
 	pin.applied = true;
+	for (i = 0; i < PIN_MAX_VCPUS; i++)
+		if (p->vcpu_set & (1ull << i))
+			pr_debug("--pin: vcpu%u thread on CPUs %s", i,
+				 cpulist_format(&p->vcpu[i], list, sizeof(list)));
+	if (p->vcpus_set)
+		pr_debug("--pin: other vCPU threads on CPUs %s",
+			 cpulist_format(&p->vcpus, list, sizeof(list)));
+	if (p->io_set)
+		pr_debug("--pin: I/O threads on CPUs %s",
+			 cpulist_format(&p->io, list, sizeof(list)));
 	if (!p->main_set)
 		return 0;
+	pr_debug("--pin: main thread and the rest on CPUs %s",
+		 cpulist_format(&p->main, list, sizeof(list)));
 	to_cpu_set(&p->main, &pin.main);
 	ret = pthread_setaffinity_np(pthread_self(), sizeof(pin.main),
 				     &pin.main);
