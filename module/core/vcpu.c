@@ -12,6 +12,7 @@
 #include <linux/sched/signal.h>
 #include <linux/vmalloc.h>
 #include <linux/rcupdate.h>
+#include <linux/vtime.h>
 #include <asm/tsc.h>
 
 #include "core/core.h"
@@ -141,6 +142,9 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	 * ends in an RCU stall (seen under Bochs).
 	 */
 	rcu_virt_note_context_switch(smp_processor_id());
+	/* From here the thread's time is the guest's (PF_VCPU or vtime, as
+	 * KVM's guest_timing_enter_irqoff): /proc's guest_time, top's "gu" */
+	vtime_account_guest_enter();
 	trace_nyx_entry(vcpu->id, vcpu->rip);
 	/* TSC cycles, not ktime: reading the clocksource twice per exit
 	 * costs real time where it is not the TSC (HPET in a nested VM) */
@@ -151,7 +155,14 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	nyx_x86_debug_after_run(vcpu);
 
 	WRITE_ONCE(vcpu->mode, NYX_OUTSIDE_GUEST);
-	/* A host interrupt that caused the exit is taken here. */
+	/*
+	 * A host interrupt that caused the exit is taken here, still as
+	 * guest time: with tick accounting, the tick that ended the guest's
+	 * run is what charges that run to the guest (KVM does the same).
+	 */
+	local_irq_enable();
+	local_irq_disable();
+	vtime_account_guest_exit();
 	local_irq_enable();
 	preempt_enable();
 

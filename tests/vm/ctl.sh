@@ -183,10 +183,29 @@ else
 	done
 	grep -q virtio-blk /proc/"$pin_pid"/task/*/comm || why="${why:+$why; }no virtio-blk thread"
 	grep -q vcpu0 /proc/"$pin_pid"/task/*/comm || why="${why:+$why; }no vcpu0 thread"
+	# The time the guest ran is the vCPU thread's guest time
+	# (/proc/.../stat field 43, as under KVM): the ticker spins between
+	# its port writes, so after 1.5 s some ticks must be the guest's.
+	sleep 1
+	gt=
+	for task in /proc/"$pin_pid"/task/*; do
+		[ "$(cat "$task/comm" 2>/dev/null)" = vcpu0 ] || continue
+		st=$(cat "$task/stat")
+		# shellcheck disable=SC2086
+		set -- ${st##*) }
+		gt=${41}
+		echo "    vcpu0: utime ${12} stime ${13} guest_time $gt (ticks)"
+	done
 	"$NYX" ctl "$CTL_SOCK" quit >/dev/null 2>&1
 	ctl_finish
 	[ "$rc" = 0 ] || why="${why:+$why; }status $rc after quit (want 0)"
 	ctl_verdict "ctl: --pin places the threads" "$why"
+	echo "RUN ctl: guest time is counted as guest time"
+	if [ "${gt:-0}" -gt 0 ]; then
+		pass "ctl: guest time is counted as guest time"
+	else
+		fail "ctl: guest time is counted as guest time" "vcpu0's guest_time is ${gt:-unread}"
+	fi
 	rm -f /tmp/pin.img
 fi
 # A --pin that cannot be honoured starts nothing and says why.

@@ -9,17 +9,19 @@ PROF_S=${PROF_S:-5}
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 prof_cpu_line() { sed -n 's/^cpu  //p' /proc/stat; }
-# threads' "tid comm ticks" (utime + stime, clock ticks) of process $1
+# threads' "tid comm ticks guest" (utime + stime, and the part of it
+# the kernel counted as guest time, clock ticks) of process $1
 prof_threads() {
 	for t in /proc/"$1"/task/*; do
-		# comm can hold blanks: cut after the closing parenthesis
+		# comm can hold blanks ("CPU 0/KVM"): cut after the closing
+		# parenthesis, and print them as _
 		s=$(cat "$t/stat" 2>/dev/null) || continue
 		c=${s#*(}
-		c=${c%%)*}
+		c=$(echo "${c%%)*}" | tr ' ' _)
 		r=${s##*) }
 		# shellcheck disable=SC2086
 		set -- $r
-		echo "${t##*/} $c $((${12} + ${13}))"
+		echo "${t##*/} $c $((${12} + ${13})) ${41:-0}"
 	done
 }
 # whichever hypervisor is loaded: KVM's global counters, nyx's vCPU 0
@@ -46,12 +48,12 @@ prof_sample() {
 	echo "$ps_c0" "$ps_c1" | awk '{ n = NF / 2; for (i = 1; i <= n; i++) d[i] = $(i + n) - $i;
 		t = 0; for (i = 1; i <= n; i++) t += d[i];
 		printf "    test VM CPU over %s s: user %.0f%% nice %.0f%% sys %.0f%% idle %.0f%% iowait %.0f%% irq %.0f%% softirq %.0f%% (of 2 CPUs: 200%%)\n", '"$PROF_S"', 200*d[1]/t, 200*d[2]/t, 200*d[3]/t, 200*d[4]/t, 200*d[5]/t, 200*d[6]/t, 200*d[7]/t }'
-	echo "    launcher threads, CPU ticks (1/100 s) over $PROF_S s:"
-	awk 'NR == FNR { a[$1] = $3; next } { printf "      %s %s %d\n", $1, $2, $3 - a[$1] }' /tmp/prof.th0 /tmp/prof.th1
+	echo "    launcher threads, CPU ticks (1/100 s) over $PROF_S s (of which guest time):"
+	awk 'NR == FNR { a[$1] = $3; g[$1] = $4; next } { printf "      %s %s %d (%d)\n", $1, $2, $3 - a[$1], $4 - g[$1] }' /tmp/prof.th0 /tmp/prof.th1
 	echo "    counters, delta over $PROF_S s:"
 	awk '{ k = NF == 3 ? $1 " " $2 : $1 }
 	     NR == FNR { if (NF >= 2 && $NF ~ /^[0-9]+$/) a[k] = $NF; next }
-	     NF >= 2 && $NF ~ /^[0-9]+$/ && (k in a) { d = $NF - a[k]; if (d) printf "      %s %d (%.1f/s)\n", k, d, d / '"$PROF_S"' }' /tmp/prof.k0 /tmp/prof.k1
+	     NF >= 2 && $NF ~ /^[0-9]+$/ && (k in a) { d = $NF - a[k]; if (d) printf "      %s %.0f (%.1f/s)\n", k, d, d / '"$PROF_S"' }' /tmp/prof.k0 /tmp/prof.k1
 	for m in /sys/kernel/debug/nyx/*/mmu; do
 		[ -r "$m" ] && echo "    nested table: $(tr '\n' ' ' <"$m")"
 	done
