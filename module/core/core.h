@@ -100,7 +100,13 @@ struct nyx_vm {
 #define NYX_REQ_TLB_FLUSH	0
 #define NYX_REQ_EVENT		1	/* interrupt state changed */
 
-enum nyx_vcpu_mode { NYX_OUTSIDE_GUEST, NYX_IN_GUEST };
+/*
+ * Where a vCPU's thread is, for kicks. EXITING: an IPI is on its way, so
+ * a second asynchronous kick before the exit sends none (KVM's
+ * EXITING_GUEST_MODE); a synchronous one (nyx_vcpu_kick_all) still does,
+ * since it must know the vCPU left guest mode.
+ */
+enum nyx_vcpu_mode { NYX_OUTSIDE_GUEST, NYX_IN_GUEST, NYX_EXITING_GUEST };
 
 /* What the next NYX_RUN must finish before entering the guest. */
 enum nyx_pending_user {

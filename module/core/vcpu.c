@@ -76,7 +76,7 @@ void nyx_vcpu_kick_all(struct nyx_vm *vm, int req)
 		set_bit(req, &vcpu->requests);
 		smp_mb__after_atomic();
 		cpu = READ_ONCE(vcpu->cpu);
-		if (READ_ONCE(vcpu->mode) == NYX_IN_GUEST && cpu != me &&
+		if (READ_ONCE(vcpu->mode) != NYX_OUTSIDE_GUEST && cpu != me &&
 		    cpu >= 0 && cpu_online(cpu))
 			smp_call_function_single(cpu, nyx_kick_ipi, NULL, 1);
 	}

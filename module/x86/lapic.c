@@ -39,8 +39,10 @@ void nyx_vcpu_wake(struct nyx_vcpu *vcpu)
 	set_bit(NYX_REQ_EVENT, &vcpu->requests);
 	smp_mb__after_atomic();
 	cpu = READ_ONCE(vcpu->cpu);
-	if (READ_ONCE(vcpu->mode) == NYX_IN_GUEST &&
-	    cpu != raw_smp_processor_id() && cpu >= 0 && cpu_online(cpu))
+	/* one IPI per guest entry: the first kick moves IN -> EXITING */
+	if (cpu != raw_smp_processor_id() && cpu >= 0 && cpu_online(cpu) &&
+	    cmpxchg(&vcpu->mode, NYX_IN_GUEST, NYX_EXITING_GUEST) ==
+	    NYX_IN_GUEST)
 		smp_send_reschedule(cpu);
 	wake_up_interruptible(&vcpu->wq);
 }
