@@ -175,7 +175,7 @@ else
 		cpus=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$task/status" 2>/dev/null)
 		echo "    $comm: $cpus"
 		case "$comm" in
-		vcpu0) want=0 ;;
+		vcpu0) want=0 vcpu0_tid=${task##*/} ;;
 		iou-*) continue ;;	# io_uring's kernel workers follow the ring
 		*) want=$last ;;
 		esac
@@ -196,6 +196,10 @@ else
 		gt=${41}
 		echo "    vcpu0: utime ${12} stime ${13} guest_time $gt (ticks)"
 	done
+	# query-cpus names the same thread (what external pinning uses)
+	"$NYX" ctl "$CTL_SOCK" query-cpus >/tmp/pin-cpus.out 2>&1
+	grep -Eq "\"thread-id\": ${vcpu0_tid:-none}([^0-9]|\$)" /tmp/pin-cpus.out ||
+		why="${why:+$why; }query-cpus thread-id is not vcpu0's TID ${vcpu0_tid:-(none)}: $(tr -d '\n' </tmp/pin-cpus.out)"
 	"$NYX" ctl "$CTL_SOCK" quit >/dev/null 2>&1
 	ctl_finish
 	[ "$rc" = 0 ] || why="${why:+$why; }status $rc after quit (want 0)"

@@ -371,6 +371,8 @@ static void *vcpu_thread(void *arg)
 	sigset_t kick;
 	int ret;
 
+	/* for external placement (taskset, cgroups): query-cpus shows it */
+	__atomic_store_n(&v->tid, (int)gettid(), __ATOMIC_RELEASE);
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);

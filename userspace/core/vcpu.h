@@ -38,6 +38,8 @@ struct vcpu {
 	u64 last_rip;		/* RIP at the last pause */
 	bool rip_valid;
 	bool halted;		/* parked after HLT (--irqchip off) */
+	int tid;		/* its thread's Linux TID, 0 before it runs
+				 * (query-cpus "thread-id"; atomic) */
 	/* times the debugger stopped or released this vCPU (odd: stopped
 	 * now); the watchdog does not count that time (atomic) */
 	u64 dbg_holds;

@@ -150,6 +150,7 @@ static int query_cpus(void *opaque, json_object *ret)
 		bool fresh = false;
 		struct nyx_regs regs;
 		struct nyx_vcpu_events ev;
+		int tid;
 
 		/* only a parked vCPU's fd may be used from this thread: a
 		 * running one holds it inside NYX_RUN */
@@ -175,6 +176,9 @@ static int query_cpus(void *opaque, json_object *ret)
 		json_object_object_add(o, "rip-current", json_object_new_boolean(fresh));
 		json_object_object_add(o, "halted", json_object_new_boolean(halted));
 		json_object_object_add(o, "paused", json_object_new_boolean(paused));
+		tid = __atomic_load_n(&v[i].tid, __ATOMIC_ACQUIRE);
+		json_object_object_add(o, "thread-id",
+				       tid ? json_object_new_int(tid) : NULL);
 		json_object_array_add(ret, o);
 	}
 	vcpus_pause_unlock();
