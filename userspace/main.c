@@ -129,7 +129,6 @@ static void *signal_thread(void *arg)
 
 static int setup_signals(void)
 {
-	pthread_attr_t attr;
 	pthread_t thread;
 	sigset_t set;
 	int ret;
@@ -140,10 +139,10 @@ static int setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is not fatal */
 	vcpu_install_kick_signal();
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	ret = pthread_create(&thread, &attr, signal_thread, NULL);
-	pthread_attr_destroy(&attr);
+	ret = thread_create(&thread, THREAD_MAIN, 0, "signals", signal_thread,
+			    NULL);
+	if (!ret)
+		pthread_detach(thread);
 	if (ret)
 		pr_err("cannot create the signal thread: %s", strerror(ret));
 	return ret ? NYX_EXIT_SETUP : 0;

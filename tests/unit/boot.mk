@@ -22,6 +22,7 @@ launcher_i8042_SRCS := tests/unit/test_launcher_i8042.c \
 	userspace/hw/i8042.c userspace/core/bus.c userspace/core/irq.c \
 	userspace/core/machine.c userspace/core/stop.c userspace/core/util.c
 launcher_rtc_SRCS := tests/unit/test_launcher_rtc.c userspace/hw/rtc.c \
+	userspace/core/affinity.c \
 	userspace/core/bus.c userspace/core/clock.c userspace/core/irq.c \
 	userspace/core/util.c
 launcher_fw_cfg_SRCS := tests/unit/test_launcher_fw_cfg.c \

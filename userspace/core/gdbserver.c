@@ -39,6 +39,7 @@
 #include <uapi/nyx.h>
 
 #include "x86/paging.h"
+#include "core/affinity.h"
 #include "core/gdbserver.h"
 #include "core/gdbstub.h"
 #include "core/stop.h"
@@ -634,7 +635,6 @@ static int listen_unix(const char *path)
 int gdbserver_start(const char *spec, bool wait, struct vm *vm,
 		    struct vcpu *vcpus, unsigned int nr_vcpus)
 {
-	pthread_attr_t attr;
 	pthread_t thread;
 	int r;
 
@@ -660,10 +660,9 @@ int gdbserver_start(const char *spec, bool wait, struct vm *vm,
 	gs.paused = wait;
 	vcpu_set_gdb_hooks(pause_point, debug_exit);
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&thread, &attr, server_thread, NULL);
-	pthread_attr_destroy(&attr);
+	r = thread_create(&thread, THREAD_MAIN, 0, "gdb", server_thread, NULL);
+	if (!r)
+		pthread_detach(thread);
 	if (r) {
 		pr_err("--gdb: cannot start the server thread: %s", strerror(r));
 		return NYX_EXIT_SETUP;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/affinity.h"
 #include "core/bus.h"
 #include "core/irq.h"
 #include "hw/rtc.h"
@@ -506,7 +507,7 @@ int rtc_start_timer(struct rtc *r)
 	int ret;
 
 	r->thread_stop = false;
-	ret = pthread_create(&r->thread, NULL, rtc_thread, r);
+	ret = thread_create(&r->thread, THREAD_MAIN, 0, "rtc", rtc_thread, r);
 	if (ret)
 		return -ret;
 	r->thread_running = true;
