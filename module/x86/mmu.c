@@ -183,7 +183,19 @@ int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa)
 			window = 1;
 		}
 	}
-	n = nyx_mmu_pin_window(slot, gfn, gup, pages, window, &first);
+	/*
+	 * A read-only slot is still the launcher's memory, which it may fill
+	 * after the guest mapped it. Pinned without FOLL_WRITE, a page it
+	 * never touched is the shared zero page, and its later write lands
+	 * in a fresh copy the guest never sees: so pin for write where the
+	 * mapping allows it (the nested entry stays read-only), and only
+	 * where it does not (a PROT_READ mapping, which the launcher cannot
+	 * write either) as it is.
+	 */
+	n = nyx_mmu_pin_window(slot, gfn, gup | (writable ? 0 : FOLL_WRITE),
+			       pages, window, &first);
+	if (n < 0 && !writable)
+		n = nyx_mmu_pin_window(slot, gfn, gup, pages, window, &first);
 	if (n < 0) {
 		r = n;
 		n = 0;

@@ -599,6 +599,79 @@ static void test_readonly_slot(void)
 	munmap(rom, 0x1000);
 }
 
+/*
+ * A read-only slot over memory the launcher has not written yet (a ROM
+ * it fills later, or a lazily filled image): the guest must see what the
+ * launcher writes after the slot was mapped, as under KVM. A pin of the
+ * untouched page without FOLL_WRITE would hold the shared zero page,
+ * and the launcher's later write would go to a fresh copy the guest
+ * never sees.
+ */
+static void test_readonly_untouched(void)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x00, 0x10,		/* mov ax, 0x1000 */
+		0x8e, 0xd8,			/* mov ds, ax (0x10000: RO slot) */
+		0xa0, 0x08, 0x10,		/* mov al, [0x1008] */
+		0xe6, 0x80,			/* out 0x80, al */
+		0xa0, 0x08, 0x10,		/* mov al, [0x1008] */
+		0xe6, 0x80,			/* out 0x80, al */
+		0xb8, 0x00, 0x20,		/* mov ax, 0x2000 */
+		0x8e, 0xd8,			/* mov ds, ax (0x20000: PROT_READ) */
+		0xa0, 0x08, 0x00,		/* mov al, [8] */
+		0xe6, 0x80,			/* out 0x80, al */
+		0xf4,
+	};
+	struct nyx_memory_region mr = { 0 };
+	struct vm vm;
+	struct vcpu v;
+	uint8_t *rom, *ro, *io;
+
+	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
+	rom = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mr.slot = 1;
+	mr.flags = NYX_MEM_READONLY;
+	mr.guest_phys_addr = 0x10000;
+	mr.memory_size = 0x2000;
+	mr.userspace_addr = (uintptr_t)rom;
+	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0, "ro slot");
+	/* and one the launcher cannot write either: mapped as it is */
+	ro = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro[8] = 0x66;
+	mprotect(ro, 0x1000, PROT_READ);
+	mr.slot = 2;
+	mr.guest_phys_addr = 0x20000;
+	mr.memory_size = 0x1000;
+	mr.userspace_addr = (uintptr_t)ro;
+	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0,
+	       "ro slot over a PROT_READ mapping");
+	memcpy(vm.mem + 0x1000, code, sizeof(code));
+	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO,
+	       "first read of the untouched page");
+	io = (uint8_t *)v.run + v.run->io.data_offset;
+	EXPECT(io[0] == 0, "untouched read-only page reads 0 (got %#x)", io[0]);
+	rom[0x1008] = 0x55;		/* after the guest mapped the page */
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO,
+	       "second read");
+	io = (uint8_t *)v.run + v.run->io.data_offset;
+	EXPECT(io[0] == 0x55,
+	       "the guest sees the launcher's later write to a read-only slot (got %#x)",
+	       io[0]);
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_IO,
+	       "read of the PROT_READ slot (reason %u)", v.run->exit_reason);
+	io = (uint8_t *)v.run + v.run->io.data_offset;
+	EXPECT(io[0] == 0x66, "a PROT_READ mapping still maps (got %#x)",
+	       io[0]);
+	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_HLT, "hlt");
+	vcpu_destroy(&v);
+	vm_destroy(&vm, 0x10000);
+	munmap(rom, 0x2000);
+	munmap(ro, 0x1000);
+}
+
 /* Real-mode guest exercising IO, MMIO read/write, CPUID, HLT. */
 static void test_exits(void)
 {
@@ -2093,6 +2166,7 @@ int main(int argc, char **argv)
 	bool only_pv_eoi = argc > 1 && !strcmp(argv[1], "pv-eoi");
 	bool only_irqfd = argc > 1 && !strcmp(argv[1], "irqfd");
 	bool only_large = argc > 1 && !strcmp(argv[1], "large");
+	bool only_ro = argc > 1 && !strcmp(argv[1], "readonly");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sys_fd = open("/dev/nyx", O_RDWR | O_CLOEXEC);
@@ -2116,6 +2190,11 @@ int main(int argc, char **argv)
 		test_large_mappings("N");
 		goto out;
 	}
+	if (only_ro) {
+		test_readonly_slot();
+		test_readonly_untouched();
+		goto out;
+	}
 	if (only_irqfd) {
 		test_irqfd_run();
 		test_irq_if_clear();
@@ -2127,6 +2206,7 @@ int main(int argc, char **argv)
 	test_vcpu_ioctls();
 	test_exits();
 	test_readonly_slot();
+	test_readonly_untouched();
 	test_large_mappings("Y");
 	test_large_mappings("N");
 	test_shutdown();
