@@ -151,7 +151,6 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	t0 = rdtsc();
 	nyx_ops->vcpu_run(vcpu);
 	vcpu->stats[NYX_STAT_GUEST_NS] += rdtsc() - t0;
-	vcpu->stats[NYX_STAT_EXITS]++;
 	nyx_x86_debug_after_run(vcpu);
 
 	WRITE_ONCE(vcpu->mode, NYX_OUTSIDE_GUEST);
@@ -161,6 +160,8 @@ static int nyx_vcpu_enter(struct nyx_vcpu *vcpu)
 	 * run is what charges that run to the guest (KVM does the same).
 	 */
 	local_irq_enable();
+	/* an instruction after STI: its shadow would hide the interrupt */
+	vcpu->stats[NYX_STAT_EXITS]++;
 	local_irq_disable();
 	vtime_account_guest_exit();
 	local_irq_enable();

@@ -189,13 +189,15 @@ int nyx_mmu_map_gpa(struct nyx_vcpu *vcpu, struct nyx_memslot *slot, u64 gpa)
 	 * never touched is the shared zero page, and its later write lands
 	 * in a fresh copy the guest never sees: so pin for write where the
 	 * mapping allows it (the nested entry stays read-only), and only
-	 * where it does not (a PROT_READ mapping, which the launcher cannot
-	 * write either) as it is.
+	 * a page where it does not (a PROT_READ mapping, which the launcher
+	 * cannot write either) as it is.
 	 */
 	n = nyx_mmu_pin_window(slot, gfn, gup | (writable ? 0 : FOLL_WRITE),
 			       pages, window, &first);
-	if (n < 0 && !writable)
-		n = nyx_mmu_pin_window(slot, gfn, gup, pages, window, &first);
+	/* -EFAULT: gfn's page cannot be written; pin it alone, so that no
+	 * writable neighbour is pinned as the zero page */
+	if (n == -EFAULT && !writable)
+		n = nyx_mmu_pin_window(slot, gfn, gup, pages, 1, &first);
 	if (n < 0) {
 		r = n;
 		n = 0;

@@ -103,7 +103,7 @@ static void test_pin_parse(void)
 	CHECK_EQ(pin_parse(&p, "vcpu1x=0", err, sizeof(err)), -EINVAL);
 	CHECK_EQ(pin_parse(&p, "vcpu=0", err, sizeof(err)), -EINVAL);
 	CHECK_EQ(pin_parse(&p, "IO=0", err, sizeof(err)), -EINVAL);
-	CHECK(!strcmp(err, "IO: unknown threads 'IO' (vcpuN, vcpus, io, main)"));
+	CHECK(!strcmp(err, "IO: unknown threads (vcpuN, vcpus, io, main)"));
 	CHECK_EQ(pin_parse(&p, "a-very-long-thread-class-name-that-is-long=0",
 			   err, sizeof(err)), -EINVAL);
 	/* a failed item changes nothing */
@@ -180,6 +180,23 @@ static void test_threads(void)
 	for (c = 0; !cpu_list_has(&allowed, c); c++)
 		;
 	snprintf(first, sizeof(first), "%u", c);
+
+	/* no --pin: nothing is fixed, new threads inherit what the creator
+	 * has now (placement done from outside is kept) */
+	memset(&p, 0, sizeof(p));
+	CHECK_EQ(pin_apply(&p), 0);
+	{
+		cpu_set_t one, all;
+
+		pthread_getaffinity_np(pthread_self(), sizeof(all), &all);
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		CHECK_EQ(pthread_setaffinity_np(pthread_self(), sizeof(one),
+						&one), 0);
+		run_thread(THREAD_IO, 0, seen[9]);
+		CHECK(!strcmp(seen[9], first));
+		pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	}
 
 	memset(&p, 0, sizeof(p));
 	snprintf(err, sizeof(err), "vcpu1=%u", c);

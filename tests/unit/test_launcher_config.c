@@ -361,9 +361,9 @@ static void test_same_checks(void)
 		  "--pin: io",
 		  "'1-0' is not a CPU list (e.g. 0, 0-3, 0,2,4-7; CPUs below 1024)" },
 		{ "{\"pin\": {\"cpu0\": 0}}", "--pin", "cpu0=0", "pin.cpu0",
-		  "--pin: cpu0", "unknown threads 'cpu0' (vcpuN, vcpus, io, main)" },
+		  "--pin: cpu0", "unknown threads (vcpuN, vcpus, io, main)" },
 		{ "{\"pin\": {\"vcpu64\": 0}}", "--pin", "vcpu64=0", "pin.vcpu64",
-		  "--pin: vcpu64", "'vcpu64': no such vCPU (vcpu0..vcpu63)" },
+		  "--pin: vcpu64", "no such vCPU (vcpu0..vcpu63)" },
 	};
 	struct run_options o;
 	char err[256], want[256];

@@ -304,10 +304,12 @@ case ",$parts," in
 		blk_g="$blk_g; QEMU/KVM $blk_gw $blk_gr $blk_giops $blk_clk"
 		unload_kvm
 		load_nyx
-		blk_run "virtio-blk bench, nyx, fast paths on$sfx" "$NYX" --virtio-fastpath on
+		# -v: the placement report pin_check looks for (and the
+		# fast-path line, as in net_run)
+		blk_run "virtio-blk bench, nyx, fast paths on$sfx" "$NYX" -v --virtio-fastpath on
 		n_w="$n_w $blk_w" n_r="$n_r $blk_r" n_i="$n_i $blk_iops"
 		blk_g="$blk_g; nyx on $blk_gw $blk_gr $blk_giops $blk_clk"
-		blk_run "virtio-blk bench, nyx, fast paths off$sfx" "$NYX" --virtio-fastpath off
+		blk_run "virtio-blk bench, nyx, fast paths off$sfx" "$NYX" -v --virtio-fastpath off
 		o_w="$o_w $blk_w" o_r="$o_r $blk_r" o_i="$o_i $blk_iops"
 		blk_g="$blk_g; nyx off $blk_gw $blk_gr $blk_giops $blk_clk"
 		unload_nyx

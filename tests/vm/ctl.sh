@@ -176,7 +176,7 @@ else
 		echo "    $comm: $cpus"
 		case "$comm" in
 		vcpu0) want=0 vcpu0_tid=${task##*/} ;;
-		iou-*) continue ;;	# io_uring's kernel workers follow the ring
+		iou-*) continue ;;	# io_uring's kernel workers: not --pin's (config.rst)
 		*) want=$last ;;
 		esac
 		[ "$cpus" = "$want" ] || why="$why${why:+; }$comm on $cpus, want $want"

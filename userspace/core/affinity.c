@@ -97,8 +97,8 @@ int pin_set(struct pin_options *p, const char *threads, const char *cpus,
 
 		if (!end || *end || vcpu >= PIN_MAX_VCPUS ||
 		    (threads[4] == '0' && threads[5])) {
-			snprintf(err, errlen, "'%.32s': no such vCPU (vcpu0..vcpu%d)",
-				 threads, PIN_MAX_VCPUS - 1);
+			snprintf(err, errlen, "no such vCPU (vcpu0..vcpu%d)",
+				 PIN_MAX_VCPUS - 1);
 			return -EINVAL;
 		}
 		dst = &p->vcpu[vcpu];
@@ -112,9 +112,7 @@ int pin_set(struct pin_options *p, const char *threads, const char *cpus,
 		dst = &p->main;
 		given = &p->main_set;
 	} else {
-		snprintf(err, errlen,
-			 "unknown threads '%.32s' (vcpuN, vcpus, io, main)",
-			 threads);
+		snprintf(err, errlen, "unknown threads (vcpuN, vcpus, io, main)");
 		return -EINVAL;
 	}
 	if (cli && (given ? *given : p->vcpu_set & (1ull << vcpu))) {
@@ -227,6 +225,24 @@ static struct {
 	u64 vcpu_set;
 } pin;
 
+/* What the kernel holds for a thread, as a list (debug log). */
+static void report_cpus(pthread_t thread, const char *name)
+{
+	struct cpu_list l;
+	cpu_set_t set;
+	char list[96];
+	unsigned int c;
+
+	if (pthread_getaffinity_np(thread, sizeof(set), &set))
+		return;
+	memset(&l, 0, sizeof(l));
+	for (c = 0; c < CPU_LIST_MAX && c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpu_list_add(&l, c);
+	pr_debug("%s thread on CPUs %s", name,
+		 cpulist_format(&l, list, sizeof(list)));
+}
+
 int pin_apply(const struct pin_options *p)
 {
 	cpu_set_t initial;
@@ -234,9 +250,16 @@ int pin_apply(const struct pin_options *p)
 	unsigned int i;
 	int ret;
 
+	/* nothing asked: every thread inherits, as before (and placement
+	 * done from outside, e.g. by query-cpus' thread-id, is kept) */
+	if (!p->vcpu_set && !p->vcpus_set && !p->io_set && !p->main_set)
+		return 0;
 	/* a class not given keeps the CPUs nyx was started with */
-	if (sched_getaffinity(0, sizeof(initial), &initial))
-		return -errno;
+	if (sched_getaffinity(0, sizeof(initial), &initial)) {
+		ret = -errno;
+		pr_err("--pin: cannot read nyx's CPUs: %s", strerror(-ret));
+		return ret;
+	}
 	pin.vcpus = pin.io = pin.main = initial;
 	if (p->vcpus_set)
 		to_cpu_set(&p->vcpus, &pin.vcpus);
@@ -247,20 +270,8 @@ int pin_apply(const struct pin_options *p)
 			to_cpu_set(&p->vcpu[i], &pin.vcpu[i]);
 	pin.vcpu_set = p->vcpu_set;
 	pin.applied = true;
-	for (i = 0; i < PIN_MAX_VCPUS; i++)
-		if (p->vcpu_set & (1ull << i))
-			pr_debug("--pin: vcpu%u thread on CPUs %s", i,
-				 cpulist_format(&p->vcpu[i], list, sizeof(list)));
-	if (p->vcpus_set)
-		pr_debug("--pin: other vCPU threads on CPUs %s",
-			 cpulist_format(&p->vcpus, list, sizeof(list)));
-	if (p->io_set)
-		pr_debug("--pin: I/O threads on CPUs %s",
-			 cpulist_format(&p->io, list, sizeof(list)));
 	if (!p->main_set)
 		return 0;
-	pr_debug("--pin: main thread and the rest on CPUs %s",
-		 cpulist_format(&p->main, list, sizeof(list)));
 	to_cpu_set(&p->main, &pin.main);
 	ret = pthread_setaffinity_np(pthread_self(), sizeof(pin.main),
 				     &pin.main);
@@ -270,6 +281,7 @@ int pin_apply(const struct pin_options *p)
 		       strerror(ret));
 		return -ret;
 	}
+	report_cpus(pthread_self(), "main");
 	return 0;
 }
 
@@ -308,5 +320,8 @@ int thread_create(pthread_t *thread, enum thread_class cls,
 	/* a name is for people looking on: failing to set it is no error */
 	if (!ret && name)
 		pthread_setname_np(*thread, name);
+	/* read back, so a log shows where it really runs */
+	if (!ret && pin.applied)
+		report_cpus(*thread, name ? name : "a");
 	return ret;
 }
