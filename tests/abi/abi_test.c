@@ -65,10 +65,20 @@ struct vcpu {
 	struct nyx_run *run;
 };
 
+/* NYX_SET_MEMORY_REGION of slot over [gpa, gpa + size) at mem. */
+static int set_slot(int vm_fd, unsigned int slot, unsigned int flags,
+		    uint64_t gpa, uint64_t size, void *mem)
+{
+	struct nyx_memory_region mr = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (uintptr_t)mem,
+	};
+
+	return ioctl(vm_fd, NYX_SET_MEMORY_REGION, &mr);
+}
+
 static int vm_create(struct vm *vm, size_t mem_size)
 {
-	struct nyx_memory_region mr = { 0 };
-
 	vm->fd = ioctl(sys_fd, NYX_CREATE_VM, 0);
 	if (vm->fd < 0)
 		return -1;
@@ -76,11 +86,7 @@ static int vm_create(struct vm *vm, size_t mem_size)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->mem == MAP_FAILED)
 		return -1;
-	mr.slot = 0;
-	mr.guest_phys_addr = 0;
-	mr.memory_size = mem_size;
-	mr.userspace_addr = (uintptr_t)vm->mem;
-	return ioctl(vm->fd, NYX_SET_MEMORY_REGION, &mr);
+	return set_slot(vm->fd, 0, 0, 0, mem_size, vm->mem);
 }
 
 static void vm_destroy(struct vm *vm, size_t mem_size)
@@ -571,7 +577,6 @@ static void test_readonly_slot(void)
 		0xa2, 0x09, 0x00,		/* mov [9], al */
 		0xf4,
 	};
-	struct nyx_memory_region mr = { 0 };
 	struct vm vm;
 	struct vcpu v;
 	uint8_t *rom;
@@ -580,12 +585,8 @@ static void test_readonly_slot(void)
 	rom = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	rom[8] = 0x77;
-	mr.slot = 1;
-	mr.flags = NYX_MEM_READONLY;
-	mr.guest_phys_addr = 0x10000;
-	mr.memory_size = 0x1000;
-	mr.userspace_addr = (uintptr_t)rom;
-	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0, "ro slot");
+	EXPECT(set_slot(vm.fd, 1, NYX_MEM_READONLY, 0x10000, 0x1000, rom) == 0,
+	       "ro slot");
 	memcpy(vm.mem + 0x1000, code, sizeof(code));
 	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");
 	EXPECT(run(&v) == 0 && v.run->exit_reason == NYX_EXIT_MMIO &&
@@ -622,7 +623,6 @@ static void test_readonly_untouched(void)
 		0xe6, 0x80,			/* out 0x80, al */
 		0xf4,
 	};
-	struct nyx_memory_region mr = { 0 };
 	struct vm vm;
 	struct vcpu v;
 	uint8_t *rom, *ro, *io;
@@ -630,22 +630,14 @@ static void test_readonly_untouched(void)
 	EXPECT(vm_create(&vm, 0x10000) == 0, "vm");
 	rom = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	mr.slot = 1;
-	mr.flags = NYX_MEM_READONLY;
-	mr.guest_phys_addr = 0x10000;
-	mr.memory_size = 0x2000;
-	mr.userspace_addr = (uintptr_t)rom;
-	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0, "ro slot");
+	EXPECT(set_slot(vm.fd, 1, NYX_MEM_READONLY, 0x10000, 0x2000, rom) == 0,
+	       "ro slot");
 	/* and one the launcher cannot write either: mapped as it is */
 	ro = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ro[8] = 0x66;
 	mprotect(ro, 0x1000, PROT_READ);
-	mr.slot = 2;
-	mr.guest_phys_addr = 0x20000;
-	mr.memory_size = 0x1000;
-	mr.userspace_addr = (uintptr_t)ro;
-	EXPECT(ioctl(vm.fd, NYX_SET_MEMORY_REGION, &mr) == 0,
+	EXPECT(set_slot(vm.fd, 2, NYX_MEM_READONLY, 0x20000, 0x1000, ro) == 0,
 	       "ro slot over a PROT_READ mapping");
 	memcpy(vm.mem + 0x1000, code, sizeof(code));
 	EXPECT(vcpu_create(&vm, &v, 0, 0x1000) == 0, "vcpu");

@@ -13,7 +13,8 @@ launcher_options_SRCS := tests/unit/test_launcher_options.c \
 	userspace/core/vm.c userspace/core/util.c
 launcher_serial_SRCS := tests/unit/test_launcher_serial.c \
 	userspace/hw/serial.c userspace/core/term.c userspace/core/bus.c \
-	userspace/core/irq.c userspace/core/stop.c userspace/core/util.c
+	userspace/core/irq.c userspace/core/stop.c userspace/core/util.c \
+	userspace/core/affinity.c
 launcher_testdev_SRCS := tests/unit/test_launcher_testdev.c \
 	userspace/hw/testdev.c userspace/core/bus.c userspace/core/irq.c \
 	userspace/core/util.c

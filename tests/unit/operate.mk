@@ -11,7 +11,7 @@ launcher_options_SRCS += userspace/core/config.c
 launcher_nic_SRCS += userspace/core/config.c
 launcher_config_SRCS := tests/unit/test_launcher_config.c $(CTL_OPTIONS_SRCS)
 launcher_qmp_SRCS := tests/unit/test_launcher_qmp.c userspace/core/qmp.c \
-	userspace/core/control.c userspace/core/util.c
+	userspace/core/control.c userspace/core/util.c userspace/core/affinity.c
 launcher_watchdog_SRCS := tests/unit/test_launcher_watchdog.c $(CTL_OPTIONS_SRCS)
 launcher_log_SRCS := tests/unit/test_launcher_log.c userspace/core/log.c \
 	userspace/core/clock.c \

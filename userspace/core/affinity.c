@@ -194,6 +194,21 @@ int pin_check(const struct pin_options *p, unsigned int nr_vcpus,
 	return 0;
 }
 
+bool pin_given(const struct pin_options *p)
+{
+	return p->vcpu_set || p->vcpus_set || p->io_set || p->main_set;
+}
+
+static void from_cpu_set(const cpu_set_t *set, struct cpu_list *l)
+{
+	unsigned int c;
+
+	memset(l, 0, sizeof(*l));
+	for (c = 0; c < CPU_LIST_MAX && c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set))
+			cpu_list_add(l, c);
+}
+
 static void to_cpu_set(const struct cpu_list *l, cpu_set_t *set)
 {
 	unsigned int c;
@@ -207,14 +222,10 @@ static void to_cpu_set(const struct cpu_list *l, cpu_set_t *set)
 int cpu_list_allowed(struct cpu_list *allowed)
 {
 	cpu_set_t set;
-	unsigned int c;
 
 	if (sched_getaffinity(0, sizeof(set), &set))
 		return -errno;
-	memset(allowed, 0, sizeof(*allowed));
-	for (c = 0; c < CPU_LIST_MAX && c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &set))
-			cpu_list_add(allowed, c);
+	from_cpu_set(&set, allowed);
 	return 0;
 }
 
@@ -231,14 +242,10 @@ static void report_cpus(pthread_t thread, const char *name)
 	struct cpu_list l;
 	cpu_set_t set;
 	char list[96];
-	unsigned int c;
 
 	if (pthread_getaffinity_np(thread, sizeof(set), &set))
 		return;
-	memset(&l, 0, sizeof(l));
-	for (c = 0; c < CPU_LIST_MAX && c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &set))
-			cpu_list_add(&l, c);
+	from_cpu_set(&set, &l);
 	pr_debug("%s thread on CPUs %s", name,
 		 cpulist_format(&l, list, sizeof(list)));
 }
@@ -252,7 +259,7 @@ int pin_apply(const struct pin_options *p)
 
 	/* nothing asked: every thread inherits, as before (and placement
 	 * done from outside, e.g. by query-cpus' thread-id, is kept) */
-	if (!p->vcpu_set && !p->vcpus_set && !p->io_set && !p->main_set)
+	if (!pin_given(p))
 		return 0;
 	/* a class not given keeps the CPUs nyx was started with */
 	if (sched_getaffinity(0, sizeof(initial), &initial)) {

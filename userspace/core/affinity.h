@@ -69,6 +69,8 @@ char *cpulist_format(const struct cpu_list *set, char *buf, size_t len);
  */
 int pin_set(struct pin_options *p, const char *threads, const char *cpus,
 	    bool cli, char *err, size_t errlen);
+/* any class given */
+bool pin_given(const struct pin_options *p);
 /* "THREADS=CPUS" as given to --pin */
 int pin_parse(struct pin_options *p, const char *arg, char *err,
 	      size_t errlen);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/affinity.h"
 #include "core/control.h"
 #include "core/util.h"
 
@@ -242,7 +243,6 @@ static void *control_thread(void *arg)
 	struct client *who[CONTROL_MAX_CLIENTS + 2];
 
 	(void)arg;
-	pthread_setname_np(pthread_self(), "control");
 	for (;;) {
 		unsigned int i, n = 0;
 		bool closing;
@@ -361,7 +361,8 @@ int control_start(const char *path, const struct qmp_ops *ops, void *opaque)
 	ctl.closing = false;
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		ctl.clients[i].fd = -1;
-	ret = pthread_create(&ctl.thread, NULL, control_thread, NULL);
+	ret = thread_create(&ctl.thread, THREAD_MAIN, 0, "control",
+			    control_thread, NULL);
 	if (ret) {
 		pr_err("--control: cannot create the thread: %s", strerror(ret));
 		close(fd);

@@ -470,8 +470,7 @@ static int check_pin(const struct run_options *o)
 	char err[160];
 	int ret;
 
-	if (!o->pin.vcpu_set && !o->pin.vcpus_set && !o->pin.io_set &&
-	    !o->pin.main_set)
+	if (!pin_given(&o->pin))
 		return 0;
 	ret = cpu_list_allowed(&allowed);
 	if (ret) {

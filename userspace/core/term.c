@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "core/affinity.h"
 #include "core/stop.h"
 #include "core/term.h"
 #include "hw/serial.h"
@@ -86,7 +87,6 @@ static void *input_thread(void *arg)
 	u8 buf[256], out;
 	ssize_t n, i;
 
-	pthread_setname_np(pthread_self(), "serial-in");
 	for (;;) {
 		n = read(STDIN_FILENO, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -119,7 +119,6 @@ static void *input_thread(void *arg)
 
 int term_start_input(struct serial *s)
 {
-	pthread_attr_t attr;
 	pthread_t thread;
 	struct stat st;
 	int ret;
@@ -136,9 +135,9 @@ int term_start_input(struct serial *s)
 	}
 
 	/* Detached and never joined: it may sit in read() forever. */
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	ret = pthread_create(&thread, &attr, input_thread, s);
-	pthread_attr_destroy(&attr);
+	ret = thread_create(&thread, THREAD_MAIN, 0, "serial-in", input_thread,
+			    s);
+	if (!ret)
+		pthread_detach(thread);
 	return -ret;
 }

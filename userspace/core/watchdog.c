@@ -11,6 +11,7 @@
 
 #include <uapi/nyx.h>
 
+#include "core/affinity.h"
 #include "core/clock.h"
 #include "core/control.h"
 #include "core/log.h"
@@ -158,7 +159,6 @@ static void *wd_thread(void *arg)
 	struct timespec t;
 
 	(void)arg;
-	pthread_setname_np(pthread_self(), "watchdog");
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	pthread_mutex_lock(&wd.lock);
 	while (!wd.quit) {
@@ -194,7 +194,8 @@ int watchdog_start(const struct watchdog_options *w)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&wd.cond, &ca);
 	pthread_condattr_destroy(&ca);
-	ret = pthread_create(&wd.thread, NULL, wd_thread, NULL);
+	ret = thread_create(&wd.thread, THREAD_MAIN, 0, "watchdog", wd_thread,
+			    NULL);
 	if (ret) {
 		pr_err("watchdog: cannot create the thread: %s", strerror(ret));
 		return -ret;
