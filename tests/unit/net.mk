@@ -10,3 +10,8 @@ launcher_nic_SRCS := tests/unit/test_launcher_nic.c userspace/net/nic.c \
 launcher_options_SRCS += userspace/net/nic.c
 
 $(OUT)/launcher_nic: $(wildcard $(TOP)/userspace/*/*.h)
+
+# The network benchmark's two ends (tests/bench/tcpbench.c) over loopback.
+TESTS += tcpbench
+tcpbench_SRCS := tests/unit/test_tcpbench.c
+$(OUT)/tcpbench: $(TOP)/tests/bench/tcpbench.c

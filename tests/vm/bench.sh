@@ -38,14 +38,18 @@
 #    nyx.netbench=N): the guest's NIC is on a tap on bridge nyxbr0, which
 #    holds 169.254.77.1/16 here (IPv4 link-local only); the guest is
 #    169.254.77.2. nyx.bench.net.runs transfers of N MiB guest -> host
-#    (busybox nc; timed here from the first byte that arrives to the end
-#    of the stream), then as many host -> guest (the guest prints a line
-#    at its first byte and one at the end; timed here from their arrival:
-#    every figure is on the test VM's clock). Data made before any timing. nyx with --virtio-fastpath on
-#    and off, QEMU/KVM with virtio-net-pci on its tap backend, vhost=off
+#    (timed here from the first byte that arrives to the end of the
+#    stream), then as many host -> guest (the guest prints a line at its
+#    first byte and one at the end; timed here from their arrival: every
+#    figure is on the test VM's clock). Both ends are tcpbench
+#    (tests/bench/tcpbench.c: memory to socket to memory, as iperf3), or
+#    with nyx.bench.net.tool=nc busybox nc from a file into wc -c (the
+#    figures before 2026-11-27). nyx with --virtio-fastpath on and off,
+#    QEMU/KVM with virtio-net-pci on its tap backend, vhost=off
 #    (tests/vm/qemu-as-nyx --nic). Medians, MiB/s.
 #   nyx.bench.net.mib=N      MiB per transfer (default 32)
 #   nyx.bench.net.runs=N     transfers per direction (default 3)
+#   nyx.bench.net.tool=T     tcpbench (default) or nc, at both ends
 #   nyx.bench.modparams=P,Q  nyx.ko parameters for every nyx run, e.g.
 #                            virq_inject=2 (commas become spaces)
 #   nyx.bench.net.rounds=N   rounds of the three boots (default 1), as
@@ -76,6 +80,7 @@ blk_mib=64
 blk_runs=1
 net_mib=32
 net_runs=3
+net_tool=tcpbench
 net_rounds=1
 prof_s=
 nyx_modparams=
@@ -91,12 +96,15 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.blk.runs=*) blk_runs=${w#*=} ;;
 	nyx.bench.net.mib=*) net_mib=${w#*=} ;;
 	nyx.bench.net.runs=*) net_runs=${w#*=} ;;
+	nyx.bench.net.tool=*) net_tool=${w#*=} ;;
 	nyx.bench.net.rounds=*) net_rounds=${w#*=} ;;
 	nyx.bench.prof=*) prof_s=1 PROF_S=${w#*=} ;;
 	nyx.bench.modparams=*) nyx_modparams=$(echo "${w#*=}" | tr , ' ') ;;
 	nyx.bench.pin=*) bench_pin=${w#*=} ;;
 	esac
 done
+# profiling names the guest's functions from its System.map: no KASLR
+[ -z "$prof_s" ] || LINUX_APPEND="${LINUX_APPEND:+$LINUX_APPEND }nokaslr"
 # the launchers' placement options (both take the same --pin)
 pin_args=
 pin_note="threads unpinned"
@@ -339,11 +347,18 @@ NB=/tmp/netbench
 NB_BR=nyxbr0
 NB_MAC=52:54:00:12:34:56
 net_setup() {
+	case "$net_tool" in
+	tcpbench) [ -x /bench/tcpbench ] || return 1 ;;
+	nc) ;;
+	*) return 1 ;;
+	esac
 	modprobe tun 2>/dev/null
 	modprobe bridge 2>/dev/null
 	rm -rf "$NB"
 	mkdir -p "$NB"
-	head -c $((net_mib * 1048576)) /dev/zero >"$NB/h2g" || return 1
+	# nc sends a file; tcpbench sends from memory
+	[ "$net_tool" != nc ] ||
+		head -c $((net_mib * 1048576)) /dev/zero >"$NB/h2g" || return 1
 	ip link show "$NB_BR" >/dev/null 2>&1 ||
 		ip link add "$NB_BR" type bridge 2>/dev/null ||
 		brctl addbr "$NB_BR" || return 1
@@ -375,6 +390,14 @@ net_run() {
 	pids='' rpids=''
 	i=1
 	while [ $i -le "$net_runs" ]; do
+		if [ "$net_tool" = tcpbench ]; then
+			/bench/tcpbench sink $((5100 + i)) >"$NB/g2h.$i" &
+			pids="$pids $!"
+			/bench/tcpbench source $((5200 + i)) $((net_mib * 1048576)) &
+			pids="$pids $!"
+			i=$((i + 1))
+			continue
+		fi
 		rm -f "$NB/s.$i"
 		mkfifo "$NB/s.$i"
 		nc -l -p $((5100 + i)) <"$NB/hold" >"$NB/s.$i" &
@@ -392,7 +415,7 @@ net_run() {
 	rm -f "$lg"
 	[ -z "$prof_s" ] || prof_watch "$lg" "h2g run=1 first byte" "$nl" "$NB/prof"
 	linux_run "$lg" "$LINUX_TIMEOUT" 1 \
-		"$(linux_cmdline 1 bench "nyx.netbench=$net_mib nyx.netbench.runs=$net_runs")" >/dev/null
+		"$(linux_cmdline 1 bench "nyx.netbench=$net_mib nyx.netbench.runs=$net_runs nyx.netbench.tool=$net_tool")" >/dev/null
 	[ -z "$prof_s" ] || prof_report "$NB/prof"
 	LINUX_LAUNCHER=$ns_launcher
 	LINUX_ARGS=
@@ -460,8 +483,9 @@ net_run() {
 case ",$parts," in
 *,net,*)
 	if ! net_setup; then
-		fail "virtio-net bench" "cannot set up bridge $NB_BR and the data file"
+		fail "virtio-net bench" "cannot set up bridge $NB_BR and the data file, or no tool '$net_tool' (tcpbench: /bench/tcpbench; nc)"
 	else
+		echo "    both ends of each transfer: $net_tool"
 		# rounds of QEMU, nyx on, nyx off, as for blk: each round's
 		# three boots see the same host load; the medians are over
 		# every transfer of every round, the ratios also round by round

@@ -34,8 +34,81 @@ prof_counts() {
 	done
 }
 
+# Where the guest runs: the guest RIP at each exit for a host interrupt
+# (SVM exit code 0x60: the test VM's timer ticks and kicks arrive at any
+# point of the guest's work, so these exits sample its time), from
+# KVM's kvm_exit or nyx's nyx_exit tracepoint. prof_rips_start enables
+# the event; prof_rips_report prints the top guest functions. The guest
+# runs the test VM's own kernel, so its symbols are the test VM's
+# /proc/kallsyms when neither is relocated: the guest boots with nokaslr
+# when profiling, the test VM needs it on its command line too
+# (scripts/bench --append "nokaslr ...").
+prof_tracefs() {
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -d "$d/events" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+prof_rips_event() {	# TRACEFS: the loaded hypervisor's exit event
+	if [ -d "$1/events/nyx/nyx_exit" ]; then
+		echo "nyx/nyx_exit reason"
+	elif [ -d "$1/events/kvm/kvm_exit" ]; then
+		echo "kvm/kvm_exit exit_reason"
+	else
+		return 1
+	fi
+}
+prof_rips_start() {
+	pr_t=$(prof_tracefs) || return 0
+	pr_e=$(prof_rips_event "$pr_t") || return 0
+	# shellcheck disable=SC2086
+	set -- $pr_e
+	echo 0 >"$pr_t/tracing_on"
+	echo >"$pr_t/trace"
+	echo "$2 == 0x60" >"$pr_t/events/$1/filter"
+	echo 1 >"$pr_t/events/$1/enable"
+	echo 1 >"$pr_t/tracing_on"
+}
+prof_rips_report() {
+	pr_t=$(prof_tracefs) || return 0
+	pr_e=$(prof_rips_event "$pr_t") || return 0
+	# shellcheck disable=SC2086
+	set -- $pr_e
+	echo 0 >"$pr_t/tracing_on"
+	echo 0 >"$pr_t/events/$1/enable"
+	echo 0 >"$pr_t/events/$1/filter"
+	sed -n 's/.* rip 0x\([0-9a-f]*\).*/\1/p' "$pr_t/trace" >/tmp/prof.rips
+	echo >"$pr_t/trace"
+	pr_n=$(wc -l </tmp/prof.rips)
+	pr_base=$(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)
+	pr_kernel=1
+	if [ "$pr_base" != ffffffff81000000 ]; then
+		echo "    (guest kernel functions not named: the test VM's kernel is relocated, _text $pr_base; boot it with nokaslr)"
+		pr_kernel=
+	fi
+	echo "    guest RIP at $pr_n host-interrupt exits, top functions:"
+	[ "$pr_n" -gt 0 ] || return 0
+	# user-mode RIPs are one bucket, the guest's modules (from
+	# 0xffffffffc0000000 without KASLR) another; kernel RIPs go to the
+	# symbol at or below them: both lists sorted by address, one merge
+	# pass (the guest's modules are not the test VM's: not named)
+	{
+		[ -z "$pr_kernel" ] || awk 'NF == 3 && $2 ~ /^[tTwW]$/ && $1 ~ /^ffffffff[0-b]/ { print substr($1, 9), "A", $3 }' /proc/kallsyms
+		awk 'length($1) == 16 && $1 ~ /^ffffffff[0-b]/ { print substr($1, 9), "B" }' /tmp/prof.rips
+	} | sort | awk '$2 == "A" { sym = $3; next } { n[sym == "" ? "?" : sym]++ }
+		END { for (s in n) print n[s], s }' >/tmp/prof.syms
+	awk 'length($1) != 16 || $1 !~ /^ffffffff/ { u++ }
+	     length($1) == 16 && $1 ~ /^ffffffff[c-f]/ { m++ }
+	     END { print u + 0, "(guest-user-mode)"; print m + 0, "(guest-modules)" }' \
+		/tmp/prof.rips >>/tmp/prof.syms
+	sort -rn /tmp/prof.syms | head -n 25 |
+		awk -v n="$pr_n" '{ printf "      %5.1f%% %s\n", 100 * $1 / n, $2 }'
+}
+
 # prof_sample PID: sample for PROF_S seconds, print the report
 prof_sample() {
+	prof_rips_start
 	ps_c0=$(prof_cpu_line)
 	prof_threads "$1" >/tmp/prof.th0
 	prof_counts >/tmp/prof.k0
@@ -61,6 +134,7 @@ prof_sample() {
 		echo "    io_top at the end:"
 		sed -n '/-- io_top/,$p' /tmp/prof.k1 | sed 's/^/      /' | head -n 12
 	fi
+	prof_rips_report
 }
 
 # prof_launcher_pid LAUNCHER: the pid of the running launcher
