@@ -193,21 +193,30 @@ static void setup_rx(unsigned int n, u32 len)
 	kick(VIRTIO_NET_RXQ);
 }
 
-/* Does the guest memory across buffers (heads[], lens[]) hold the frame? */
-static bool rx_matches(const u16 *heads, const u32 *lens, unsigned int nr,
-		       u32 len, u8 seed)
+/*
+ * Does the guest memory across buffers (heads[], lens[]; buffer i at
+ * base + i * stride) hold the frame?
+ */
+static bool rx_matches_at(u64 base, u64 stride, const u16 *heads,
+			  const u32 *lens, unsigned int nr, u32 len, u8 seed)
 {
 	u32 off = 0, i, j;
 
 	for (i = 0; i < nr; i++)
 		for (j = 0; j < lens[i]; j++, off++) {
-			u8 b = vm.ram[RX_BUF + heads[i] * 0x1000ull + j];
+			u8 b = vm.ram[base + heads[i] * stride + j];
 
 			if (off >= VIRTIO_NET_HDR_LEN &&
 			    b != (u8)(seed + (off - VIRTIO_NET_HDR_LEN) * 7))
 				return false;
 		}
 	return off == VIRTIO_NET_HDR_LEN + len;
+}
+
+static bool rx_matches(const u16 *heads, const u32 *lens, unsigned int nr,
+		       u32 len, u8 seed)
+{
+	return rx_matches_at(RX_BUF, 0x1000, heads, lens, nr, len, seed);
 }
 
 /* ---------------------------------------------------------------------
@@ -520,6 +529,106 @@ static void test_rx_mergeable(void)
 }
 
 /* Receive interrupts: one per delivery round, or throttled by a gap. */
+/* Frames read straight into the guest's buffers (rx_direct). */
+#define BIG_BUF		0x40000		/* big buffer i at BIG_BUF + i * BIG_LEN */
+#define BIG_LEN		0x8000
+
+static void post_big(u16 i)
+{
+	put_desc(RX_DESC, i, BIG_BUF + i * BIG_LEN, BIG_LEN, VQ_DESC_F_WRITE, 0);
+	make_avail(RX_AVAIL, &rx_avail, i);
+}
+
+static void test_rx_direct(void)
+{
+	struct virtqueue *rxq = &net.vp.vq[VIRTIO_NET_RXQ];
+	u8 hdr[VIRTIO_NET_HDR_LEN] = { 0 };
+	u16 heads[4];
+	u32 lens[4];
+	unsigned int i;
+
+	setup(1ull << VIRTIO_NET_F_MRG_RXBUF);
+	rxq = &net.vp.vq[VIRTIO_NET_RXQ];
+	for (i = 0; i < 4; i++)
+		post_big(i);
+	kick(VIRTIO_NET_RXQ);
+	/* the first frame goes through rx_buf; it is large: the next not */
+	host_send(NULL, 5000, 1);
+	tap_readable();
+	CHECK_EQ(used_idx(RX_USED), 1);
+	CHECK_EQ(net.st.rx_direct, 0);
+	CHECK_EQ(net.rx_last_len, VIRTIO_NET_HDR_LEN + 5000);
+
+	/* 3 x 32 KiB left hold any frame: read straight into two of them,
+	 * the third popped and given back */
+	host_send(NULL, 40000, 2);
+	tap_readable();
+	CHECK_EQ(net.st.rx_direct, 1);
+	CHECK_EQ(used_idx(RX_USED), 3);
+	for (i = 0; i < 2; i++) {
+		heads[i] = used_id(RX_USED, 1 + i);
+		lens[i] = used_len(RX_USED, 1 + i);
+	}
+	CHECK_EQ(heads[0], 1);
+	CHECK_EQ(heads[1], 2);
+	CHECK_EQ(lens[0], BIG_LEN);
+	CHECK_EQ(lens[1], VIRTIO_NET_HDR_LEN + 40000 - BIG_LEN);
+	CHECK(rx_matches_at(BIG_BUF, BIG_LEN, heads, lens, 2, 40000, 2));
+	CHECK_EQ(load_le(vm.ram + BIG_BUF + BIG_LEN + 10, 2), 2); /* num_buffers */
+	CHECK_EQ(rxq->s.last_avail_idx, 3);
+	/* an empty tap: nothing read, nothing kept */
+	tap_readable();
+	CHECK_EQ(rxq->s.last_avail_idx, 3);
+	CHECK_EQ(net.st.rx_errors, 0);
+
+	/* one buffer left cannot hold the largest frame: through rx_buf */
+	host_send(NULL, 10000, 3);
+	tap_readable();
+	CHECK_EQ(net.st.rx_direct, 1);
+	CHECK_EQ(used_idx(RX_USED), 4);
+	heads[0] = used_id(RX_USED, 3);
+	lens[0] = used_len(RX_USED, 3);
+	CHECK(rx_matches_at(BIG_BUF, BIG_LEN, heads, lens, 1, 10000, 3));
+
+	/* refused offload, read straight: dropped, the buffers given back */
+	for (i = 0; i < 4; i++)
+		post_big(i);
+	kick(VIRTIO_NET_RXQ);
+	hdr[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+	host_send(hdr, 9000, 4);
+	tap_readable();
+	CHECK_EQ(net.st.rx_bad, 1);
+	CHECK_EQ(net.st.rx_dropped, 1);
+	CHECK_EQ(used_idx(RX_USED), 4);
+	CHECK_EQ(rxq->s.last_avail_idx, 4);
+	/* a small frame after a large one: straight, one buffer */
+	host_send(NULL, 60, 5);
+	tap_readable();
+	CHECK_EQ(net.st.rx_direct, 2);
+	CHECK_EQ(used_idx(RX_USED), 5);
+	heads[0] = used_id(RX_USED, 4);
+	lens[0] = used_len(RX_USED, 4);
+	CHECK_EQ(lens[0], VIRTIO_NET_HDR_LEN + 60);
+	CHECK(rx_matches_at(BIG_BUF, BIG_LEN, heads, lens, 1, 60, 5));
+	CHECK_EQ(load_le(vm.ram + BIG_BUF + heads[0] * BIG_LEN + 10, 2), 1);
+	/* and the one after a small frame through rx_buf again */
+	host_send(NULL, 100, 6);
+	tap_readable();
+	CHECK_EQ(net.st.rx_direct, 2);
+	CHECK_EQ(net.st.rx_frames, 5);
+	CHECK_EQ(status() & VIRTIO_STATUS_NEEDS_RESET, 0);
+
+	/* a readable buffer met on the direct path: NEEDS_RESET */
+	host_send(NULL, 5000, 7);
+	tap_readable();
+	put_desc(RX_DESC, 3, BIG_BUF, BIG_LEN, 0, 0);
+	make_avail(RX_AVAIL, &rx_avail, 3);
+	kick(VIRTIO_NET_RXQ);
+	host_send(NULL, 5000, 8);
+	tap_readable();
+	CHECK(status() & VIRTIO_STATUS_NEEDS_RESET);
+}
+
 static void test_rx_irq_gap(void)
 {
 	unsigned int rxq = VIRTIO_NET_RXQ;
@@ -740,6 +849,7 @@ int main(void)
 	test_tx();
 	test_rx_plain();
 	test_rx_mergeable();
+	test_rx_direct();
 	test_rx_irq_gap();
 	test_rx_bad();
 	test_tx_backend();

@@ -253,6 +253,7 @@ static json_object *net_json(const struct virtio_net *n)
 	ADD(o, "rx-bad", s->rx_bad);
 	ADD(o, "rx-no-buffers", s->rx_no_buffers);
 	ADD(o, "rx-errors", s->rx_errors);
+	ADD(o, "rx-direct", s->rx_direct);
 	ADD(o, "rx-interrupts", n->vp.irqs_sent[VIRTIO_NET_RXQ]);
 	ADD(o, "rx-interrupts-merged", n->vp.irqs_merged[VIRTIO_NET_RXQ]);
 	ADD(o, "tx-packets", s->tx_frames);

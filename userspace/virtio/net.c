@@ -99,7 +99,11 @@ static u64 sync_features(struct virtio_net *n)
 	return f;
 }
 
-enum rx_result { RX_DONE, RX_DROPPED, RX_NO_BUFS, RX_BROKEN };
+enum rx_result {
+	RX_DONE, RX_DROPPED, RX_NO_BUFS, RX_BROKEN,
+	RX_EMPTY,	/* rx_direct: no frame in the tap */
+	RX_FALLBACK,	/* rx_direct: too few buffers, use rx_buf */
+};
 
 static void rx_unpop(struct virtio_net *n, unsigned int nr)
 {
@@ -121,6 +125,20 @@ static u16 rx_ring_size(struct virtio_net *n)
 	size = n->vp.vq[VIRTIO_NET_RXQ].s.size;
 	pthread_mutex_unlock(&n->vp.lock);
 	return size;
+}
+
+/*
+ * A chain popped for receiving must be all device-writable and hold the
+ * header; else the driver broke the protocol.
+ */
+static bool rx_chain_ok(struct virtio_net *n, const struct vq_chain *chain)
+{
+	if (!chain->nr_out && chain->in_len >= VIRTIO_NET_HDR_LEN)
+		return true;
+	virtio_set_needs_reset(&n->vp, chain->nr_out ?
+			       "receive buffer with readable descriptors" :
+			       "receive buffer shorter than the header");
+	return false;
 }
 
 /*
@@ -152,12 +170,8 @@ static enum rx_result rx_deliver(struct virtio_net *n, u64 features)
 				goto too_big;
 			return RX_NO_BUFS;
 		}
-		if (chain.nr_out || chain.in_len < VIRTIO_NET_HDR_LEN) {
-			virtio_set_needs_reset(v, chain.nr_out ?
-				"receive buffer with readable descriptors" :
-				"receive buffer shorter than the header");
+		if (!rx_chain_ok(n, &chain))
 			return RX_BROKEN;
-		}
 		if (!n->rx_nbufs) {
 			n->rx_nr_first = chain.nr_in;
 			memcpy(n->first, n->segs,
@@ -192,6 +206,110 @@ too_big:
 	return RX_DROPPED;
 }
 
+/*
+ * Read the next frame straight into the guest's receive buffers: pop
+ * chains until they hold the largest frame the tap can give (a shorter
+ * read space would lose the frame: tun fails the read), readv() into
+ * them with the header into a local copy (checked and fixed before the
+ * guest sees it), then push the chains the frame filled and give the
+ * rest back unused. RX_FALLBACK when the ring has too few buffers or
+ * they come in too many pieces: the caller reads through rx_buf.
+ */
+static enum rx_result rx_direct(struct virtio_net *n, u64 features)
+{
+	struct virtio_pci *v = &n->vp;
+	bool mrg = has(features, VIRTIO_NET_F_MRG_RXBUF);
+	u32 need = VIRTIO_NET_HDR_LEN + VIRTIO_NET_MAX_FRAME, cap = 0;
+	u32 i, nbufs = 0, cnt = 1, skip, len, off;
+	u8 hdr[VIRTIO_NET_HDR_LEN];
+	struct vq_chain chain;
+	ssize_t r;
+	int p;
+
+	n->rx_iov[0].iov_base = hdr;
+	n->rx_iov[0].iov_len = sizeof(hdr);
+	while (cap < need) {
+		if (nbufs == (mrg ? VIRTIO_NET_RX_MAX_BUFS : 1u))
+			goto fallback;
+		p = virtio_pop(v, VIRTIO_NET_RXQ, n->segs,
+			       ARRAY_SIZE(n->segs), &chain);
+		if (p < 0)
+			goto broken;
+		if (!p)
+			goto fallback;
+		n->heads[nbufs] = chain.head;
+		n->lens[nbufs++] = chain.in_len;
+		if (!rx_chain_ok(n, &chain))
+			goto broken;
+		/* the first chain's header bytes come from hdr[] */
+		skip = cap ? 0 : VIRTIO_NET_HDR_LEN;
+		if (!cap) {
+			n->rx_nr_first = chain.nr_in;
+			memcpy(n->first, n->segs,
+			       chain.nr_in * sizeof(n->segs[0]));
+		}
+		for (i = 0; i < chain.nr_in; i++) {
+			if (skip >= n->segs[i].len) {
+				skip -= n->segs[i].len;
+				continue;
+			}
+			if (cnt == VIRTIO_NET_RX_DIRECT_IOV)
+				goto fallback;
+			n->rx_iov[cnt].iov_base = (u8 *)n->segs[i].addr + skip;
+			n->rx_iov[cnt++].iov_len = n->segs[i].len - skip;
+			skip = 0;
+		}
+		cap += chain.in_len;
+	}
+
+	do
+		r = readv(n->fd, n->rx_iov, cnt);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		rx_unpop(n, nbufs);
+		if (errno != EAGAIN) {
+			nyx_stat_add(&n->st.rx_errors, 1);
+			pr_debug("%s: tap read: %s", v->ops->name,
+				 strerror(errno));
+		}
+		return RX_EMPTY;
+	}
+	n->rx_last_len = r;
+	if (r < VIRTIO_NET_HDR_LEN + VIRTIO_NET_ETH_HLEN ||
+	    r > VIRTIO_NET_HDR_LEN + VIRTIO_NET_MAX_FRAME ||
+	    !vnet_rx_hdr_fix(hdr, features)) {
+		/* what reached the buffers stays unseen: they go back */
+		rx_unpop(n, nbufs);
+		nyx_stat_add(&n->st.rx_bad, 1);
+		nyx_stat_add(&n->st.rx_dropped, 1);
+		return RX_DROPPED;
+	}
+	/* the chains in order, each as full as it holds */
+	for (i = 0, off = 0; off < (u32)r; i++) {
+		len = (u32)r - off < n->lens[i] ? (u32)r - off : n->lens[i];
+		n->lens[i] = len;
+		off += len;
+	}
+	rx_unpop(n, nbufs - i);
+	nbufs = i;
+	store_le(hdr + 10, nbufs, 2);
+	vq_copy_to_segs(n->first, n->rx_nr_first, 0, hdr, sizeof(hdr));
+	for (i = 0; i < nbufs; i++)
+		if (virtio_push(v, VIRTIO_NET_RXQ, n->heads[i], n->lens[i]))
+			return RX_BROKEN;
+	nyx_stat_add(&n->st.rx_frames, 1);
+	nyx_stat_add(&n->st.rx_bytes, r - VIRTIO_NET_HDR_LEN);
+	nyx_stat_add(&n->st.rx_direct, 1);
+	return RX_DONE;
+
+fallback:
+	rx_unpop(n, nbufs);
+	return RX_FALLBACK;
+broken:
+	/* NEEDS_RESET is set: the chains stay where they are */
+	return RX_BROKEN;
+}
+
 /* Read the next frame from the tap; false when there is none. */
 static bool rx_read(struct virtio_net *n, u64 features)
 {
@@ -217,6 +335,7 @@ static bool rx_read(struct virtio_net *n, u64 features)
 			continue;
 		}
 		n->rx_pending = r;
+		n->rx_last_len = r;
 		return true;
 	}
 }
@@ -237,9 +356,19 @@ static void rx_process(struct virtio_net *n)
 	}
 	f = sync_features(n);
 	while (budget--) {
-		if (!n->rx_pending && !rx_read(n, f))
-			break;
-		res = rx_deliver(n, f);
+		res = RX_FALLBACK;
+		/* after a large frame, the next straight into the guest */
+		if (!n->rx_pending &&
+		    n->rx_last_len >= VIRTIO_NET_RX_DIRECT_MIN) {
+			res = rx_direct(n, f);
+			if (res == RX_EMPTY)
+				break;
+		}
+		if (res == RX_FALLBACK) {
+			if (!n->rx_pending && !rx_read(n, f))
+				break;
+			res = rx_deliver(n, f);
+		}
 		if (res == RX_DONE)
 			delivered++;
 		if (res == RX_BROKEN) {
@@ -577,9 +706,10 @@ int virtio_net_start(struct virtio_net *n, int vm_fd)
 void virtio_net_exit(struct virtio_net *n)
 {
 	virtio_pci_stop(&n->vp);
-	pr_debug("virtio-net %s: rx %llu frames %llu bytes %llu dropped %llu interrupts (%llu merged), tx %llu frames %llu bytes %llu dropped %llu errors %llu interrupts",
+	pr_debug("virtio-net %s: rx %llu frames (%llu direct) %llu bytes %llu dropped %llu interrupts (%llu merged), tx %llu frames %llu bytes %llu dropped %llu errors %llu interrupts",
 		 n->tap.fd >= 0 ? n->tap.ifname : "(fd)",
 		 (unsigned long long)n->st.rx_frames,
+		 (unsigned long long)n->st.rx_direct,
 		 (unsigned long long)n->st.rx_bytes,
 		 (unsigned long long)n->st.rx_dropped,
 		 (unsigned long long)n->vp.irqs_sent[VIRTIO_NET_RXQ],

@@ -12,7 +12,9 @@
  *
  * The I/O thread (the transport's) polls the tap while the guest has
  * receive buffers; when a frame finds none it is kept, the tap is no
- * longer polled and the receive queue's kick resumes both. Frames larger
+ * longer polled and the receive queue's kick resumes both. Frames are
+ * read into rx_buf and copied into the chains, or after a large frame
+ * straight into the chains (see VIRTIO_NET_RX_DIRECT_MIN). Frames larger
  * than the buffers the guest gave (one chain without MRG_RXBUF, at most
  * VIRTIO_NET_RX_MAX_BUFS chains or the whole ring with it) are dropped
  * and counted; so are transmitted frames shorter than an Ethernet header,
@@ -23,6 +25,8 @@
  */
 #ifndef NYX_VIRTIO_NET_H
 #define NYX_VIRTIO_NET_H
+
+#include <sys/uio.h>
 
 #include "net/tap.h"
 #include "stats/hist.h"
@@ -63,6 +67,15 @@
 #define VIRTIO_NET_MAX_SEGS		1023
 /* Receive chains one frame may use with MRG_RXBUF. */
 #define VIRTIO_NET_RX_MAX_BUFS		256
+/*
+ * Straight-to-guest receive (the tap's kernel copy is the only one): after
+ * a frame of at least VIRTIO_NET_RX_DIRECT_MIN bytes, the next is read
+ * with readv() into enough of the guest's buffers for the largest frame,
+ * made of at most VIRTIO_NET_RX_DIRECT_IOV pieces; otherwise (or when the
+ * ring holds too few) through rx_buf as before.
+ */
+#define VIRTIO_NET_RX_DIRECT_MIN	4096
+#define VIRTIO_NET_RX_DIRECT_IOV	128
 /* Chains per transmit round before the other work gets a turn. */
 #define VIRTIO_NET_TX_BURST		256
 
@@ -79,6 +92,7 @@ struct virtio_net_stats {
 	u64 rx_no_buffers;	/* a frame had to wait for receive buffers:
 				 * meanwhile the tap queues, then drops */
 	u64 rx_errors;		/* tap read errors other than EAGAIN */
+	u64 rx_direct;		/* frames read straight into guest buffers */
 	u64 tx_frames, tx_bytes, tx_dropped, tx_errors;
 	u64 tx_bad;		/* bad length or header (offload not agreed) */
 	u64 tx_full;		/* the tap's queue was full */
@@ -119,6 +133,7 @@ struct virtio_net {
 	u32 rx_nbufs;			/* chains: heads[], lens[] */
 	u32 rx_nr_first;		/* segments of the first, in first[] */
 	bool rx_waiting;		/* no buffers: tap not polled */
+	u32 rx_last_len;		/* the last frame read, header included */
 	struct virtio_net_stats st;
 	/* I/O thread scratch */
 	u8 rx_buf[VIRTIO_NET_HDR_LEN + VIRTIO_NET_MAX_FRAME + 1];
@@ -126,6 +141,7 @@ struct virtio_net {
 	struct vq_seg first[VIRTIO_NET_MAX_SEGS];
 	u16 heads[VIRTIO_NET_RX_MAX_BUFS];
 	u32 lens[VIRTIO_NET_RX_MAX_BUFS];
+	struct iovec rx_iov[VIRTIO_NET_RX_DIRECT_IOV];
 };
 
 /* Open the tap of o and build the PCI function (register it afterwards
