@@ -16,7 +16,8 @@
 #       problems; the last line is always "N passed, N failed". EMU_STATUS
 #       124 or 137 (from timeout(1)) means the VM was killed after TIMEOUT
 #       seconds; a non-empty file $SUITE_STALL_FILE (scripts/nested-run's
-#       stall watch) means the emulator stopped running the VM. Returns 0
+#       stall watch) means the emulator stopped running the VM, or (its
+#       first line says "locked up") the VM's kernel locked up. Returns 0
 #       only if the suite finished with status 0, no
 #       test failed, the kernel log is clean and the VM did not time out.
 #
@@ -90,7 +91,12 @@ suite_verdict() {
 		/^(PASS|FAIL|SKIP) / && open && index($0, name) { open = 0 }
 		END { if (open) print name }')
 
-	if [ -n "${SUITE_STALL_FILE:-}" ] && [ -s "$SUITE_STALL_FILE" ]; then
+	if [ -n "${SUITE_STALL_FILE:-}" ] && [ -s "$SUITE_STALL_FILE" ] &&
+	   head -n 1 "$SUITE_STALL_FILE" | grep -q 'locked up'; then
+		echo "LOCKUP: the test VM's kernel locked up ($(head -n 1 "$SUITE_STALL_FILE" | sed 's/^QEMU (pid [0-9]*): //; s/: the test VM locked up$//')): a spinlock taken again in an interrupt the emulator delivered with interrupts off has looked like this (Documentation/testing.rst); running test: ${running:-<none: boot or suite setup>}; vCPU state: $SUITE_STALL_FILE"
+		failed=$((failed + 1))
+		bad=1
+	elif [ -n "${SUITE_STALL_FILE:-}" ] && [ -s "$SUITE_STALL_FILE" ]; then
 		echo "STALL: the whole test VM stopped (no emulator CPU time for $(sed -n '1s/.* for \([0-9]*\)s:.*/\1/p' "$SUITE_STALL_FILE") s): every vCPU halted and no timer woke one, so not even the suite's own timeouts ran (a hang inside a nyx guest keeps the test VM busy instead); running test: ${running:-<none: boot or suite setup>}; vCPU state: $SUITE_STALL_FILE"
 		failed=$((failed + 1))
 		bad=1

@@ -1,0 +1,101 @@
+# shellcheck shell=bash disable=SC2154
+# The stall watch of scripts/nested-run (see the comment there): sourced,
+# with mon (the QEMU monitor's pipe:$mon), log (the console log), stall_s
+# and SUITE_STALL_FILE set; stall_watch runs in the background while QEMU
+# runs, and kills it, leaving the reason and the vCPUs' state in
+# SUITE_STALL_FILE, when the test VM stalled or locked up.
+
+# mon_regs: the vCPUs' "RIP RFLAGS" lines (info registers -a: RIP= and
+# RFL= in long mode, EIP= and EFL= otherwise), one per CPU
+mon_regs() {
+	timeout 3 cat "$mon.out" | grep -av "$(printf '\033')" |
+		sed -n 's/^[RE]IP=\([0-9a-f]*\) [RE]*FL=\([0-9a-f]*\).*/\1 \2/p' &
+	printf 'info registers -a\n' >"$mon.in"
+	wait
+}
+# The test VM's kernel locked up: every vCPU has interrupts off (RFLAGS.IF
+# clear) and is within 256 bytes of where it was 10 s before, in each of
+# lockup_n samples after the console went quiet. A working kernel takes
+# its timer interrupts, so this does not happen to one that is merely
+# busy. (Seen here: a spinlock taken again in an interrupt the emulator
+# delivered while interrupts were off, Documentation/testing.rst.)
+lockup_n=3
+spinning() {	# PREV CUR: "rip rflags" lines of two samples
+	local -a a b
+	local i d
+	mapfile -t a <<<"$1"
+	mapfile -t b <<<"$2"
+	[ -n "$1" ] && [ "${#a[@]}" = "${#b[@]}" ] || return 1
+	for i in "${!a[@]}"; do
+		# shellcheck disable=SC2086
+		set -- ${a[$i]} ${b[$i]}
+		[ $# = 4 ] || return 1
+		(( (0x$4 & 0x200) == 0 )) || return 1
+		# 64-bit RIPs wrap in shell arithmetic: compare the upper
+		# halves, subtract the lower (EIPs have no upper half)
+		set -- "$(printf %016x $((0x$1)))" "$2" "$(printf %016x $((0x$3)))"
+		[ "${1:0:8}" = "${3:0:8}" ] || return 1
+		d=$(( 0x${3:8} - 0x${1:8} ))
+		(( d <= 256 && d >= -256 )) || return 1
+	done
+}
+stall_watch() {
+	local pid='' t prev='' still=0 size prev_size='' quiet=0 regs prev_regs='' spins=0
+	for _ in $(seq 100); do
+		# QEMU itself, not timeout(1) whose arguments hold the same
+		pid=$(pgrep -f -- "^qemu-system-x86_64 .*-monitor pipe:$mon" | head -n 1)
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$pid" ] || return 0
+	# drain the monitor's greeting so that the pipe never fills
+	timeout 2 cat "$mon.out" >/dev/null
+	while sleep 10; do
+		# utime + stime, clock ticks
+		t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+		if [ "$t" = "$prev" ]; then
+			still=$((still + 10))
+		else
+			still=0
+		fi
+		prev=$t
+		# the console's silence, then the vCPUs' state
+		size=$(stat -c %s "$log" 2>/dev/null)
+		if [ "$size" = "$prev_size" ]; then
+			quiet=$((quiet + 10))
+		else
+			quiet=0 spins=0 prev_regs=''
+		fi
+		prev_size=$size
+		if [ "$still" -lt "$stall_s" ] && [ "$quiet" -ge "$stall_s" ]; then
+			regs=$(mon_regs)
+			if spinning "$prev_regs" "$regs"; then
+				spins=$((spins + 1))
+			else
+				spins=0
+			fi
+			prev_regs=$regs
+			[ "$spins" -ge "$lockup_n" ] || continue
+			{
+				echo "QEMU (pid $pid): every vCPU spun with interrupts off at the same place for $((spins * 10))s, console silent for ${quiet}s: the test VM locked up"
+				timeout 5 cat "$mon.out" | grep -av "$(printf '\033')" &
+				printf 'info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n' >"$mon.in"
+				wait
+			} >"$SUITE_STALL_FILE" 2>&1
+			kill -KILL "$pid"
+			return 0
+		fi
+		[ "$still" -ge "$stall_s" ] || continue
+		{
+			echo "QEMU (pid $pid) used no CPU time for ${still}s: the test VM stalled"
+			# the monitor echoes what it is sent with terminal
+			# escapes: keep only its answers
+			timeout 5 cat "$mon.out" | grep -av "$(printf '\033')" &
+			printf 'info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n' >"$mon.in"
+			wait
+		} >"$SUITE_STALL_FILE" 2>&1
+		kill -KILL "$pid"
+		return 0
+	done
+}
+
