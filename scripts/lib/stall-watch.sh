@@ -39,6 +39,19 @@ spinning() {	# PREV CUR: "rip rflags" lines of two samples
 		(( d <= 256 && d >= -256 )) || return 1
 	done
 }
+# stall_kill PID REASON: REASON, the vCPUs' registers and local APICs
+# into SUITE_STALL_FILE, then QEMU killed
+stall_kill() {
+	{
+		echo "$2"
+		# the monitor echoes what it is sent with terminal escapes:
+		# keep only its answers
+		timeout 5 cat "$mon.out" | grep -av "$(printf '\033')" &
+		printf 'info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n' >"$mon.in"
+		wait
+	} >"$SUITE_STALL_FILE" 2>&1
+	kill -KILL "$1"
+}
 stall_watch() {
 	local pid='' t prev='' still=0 size prev_size='' quiet=0 regs prev_regs='' spins=0
 	for _ in $(seq 100); do
@@ -76,25 +89,11 @@ stall_watch() {
 			fi
 			prev_regs=$regs
 			[ "$spins" -ge "$lockup_n" ] || continue
-			{
-				echo "QEMU (pid $pid): every vCPU spun with interrupts off at the same place for $((spins * 10))s, console silent for ${quiet}s: the test VM locked up"
-				timeout 5 cat "$mon.out" | grep -av "$(printf '\033')" &
-				printf 'info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n' >"$mon.in"
-				wait
-			} >"$SUITE_STALL_FILE" 2>&1
-			kill -KILL "$pid"
+			stall_kill "$pid" "QEMU (pid $pid): every vCPU spun with interrupts off at the same place for $((spins * 10))s, console silent for ${quiet}s: the test VM locked up"
 			return 0
 		fi
 		[ "$still" -ge "$stall_s" ] || continue
-		{
-			echo "QEMU (pid $pid) used no CPU time for ${still}s: the test VM stalled"
-			# the monitor echoes what it is sent with terminal
-			# escapes: keep only its answers
-			timeout 5 cat "$mon.out" | grep -av "$(printf '\033')" &
-			printf 'info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n' >"$mon.in"
-			wait
-		} >"$SUITE_STALL_FILE" 2>&1
-		kill -KILL "$pid"
+		stall_kill "$pid" "QEMU (pid $pid) used no CPU time for ${still}s: the test VM stalled"
 		return 0
 	done
 }
