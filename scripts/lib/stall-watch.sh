@@ -3,15 +3,47 @@
 # with mon (the QEMU monitor's pipe:$mon), log (the console log), stall_s
 # and SUITE_STALL_FILE set; stall_watch runs in the background while QEMU
 # runs, and kills it, leaving the reason and the vCPUs' state in
-# SUITE_STALL_FILE, when the test VM stalled or locked up.
+# SUITE_STALL_FILE, when the test VM stalled, locked up or a vCPU slept
+# through its interrupts.
 
-# mon_regs: the vCPUs' "RIP RFLAGS" lines (info registers -a: RIP= and
-# RFL= in long mode, EIP= and EFL= otherwise), one per CPU
-mon_regs() {
-	timeout 3 cat "$mon.out" | grep -av "$(printf '\033')" |
-		sed -n 's/^[RE]IP=\([0-9a-f]*\) [RE]*FL=\([0-9a-f]*\).*/\1 \2/p' &
-	printf 'info registers -a\n' >"$mon.in"
+# mon_cmd CMDS: the monitor's answer (the echo of what it is sent comes
+# with terminal escapes: those lines are dropped)
+mon_cmd() {
+	timeout 1 cat "$mon.out" | grep -av "$(printf '\033')" | tr -d '\r' &
+	printf '%s\n' "$1" >"$mon.in"
 	wait
+}
+# mon_regs: the vCPUs' "RIP RFLAGS HLT" lines (info registers -a: RIP= and
+# RFL= in long mode, EIP= and EFL= otherwise), one per CPU, in CPU order
+mon_regs() {
+	mon_cmd 'info registers -a' |
+		sed -n 's/^[RE]IP=\([0-9a-f]*\) [RE]*FL=\([0-9a-f]*\) .*HLT=\([01]\).*/\1 \2 \3/p'
+}
+# A vCPU that sleeps through its interrupts: halted (HLT=1) with them
+# enabled (RFLAGS.IF), its local APIC holding a vector in IRR whose class
+# is above the processor priority (PPR). Prints "CPU n IRR ... PPR ..."
+# for each such vCPU of the sample REGS. Seen here: the emulator did not
+# wake a halted vCPU for its timer and an IPI while the other CPU waited
+# on that IPI (Documentation/testing.rst, LOST WAKEUP).
+sleeping_through() {
+	local cpu=0 line apic irr ppr top v
+	while read -r line; do
+		# shellcheck disable=SC2086
+		set -- $line
+		if [ "${3:-0}" = 1 ] && (( (0x$2 & 0x200) != 0 )); then
+			apic=$(mon_cmd "cpu $cpu
+info lapic")
+			irr=$(echo "$apic" | sed -n 's/^IRR[[:space:]]*//p' | head -n 1)
+			ppr=$(echo "$apic" | sed -n 's/.*PPR \(0x[0-9a-f]*\).*/\1/p' | head -n 1)
+			top=0
+			for v in $irr; do
+				[[ "$v" =~ ^[0-9]+$ ]] && (( v > top )) && top=$v
+			done
+			[ -n "$ppr" ] && (( top >> 4 > ppr >> 4 )) &&
+				echo "CPU $cpu IRR $irr PPR $ppr"
+		fi
+		cpu=$((cpu + 1))
+	done <<<"$1"
 }
 # The test VM's kernel locked up: every vCPU has interrupts off (RFLAGS.IF
 # clear) and is within 256 bytes of where it was 10 s before, in each of
@@ -20,7 +52,7 @@ mon_regs() {
 # busy. (Seen here: a spinlock taken again in an interrupt the emulator
 # delivered while interrupts were off, Documentation/testing.rst.)
 lockup_n=3
-spinning() {	# PREV CUR: "rip rflags" lines of two samples
+spinning() {	# PREV CUR: "rip rflags hlt" lines of two samples
 	local -a a b
 	local i d
 	mapfile -t a <<<"$1"
@@ -29,7 +61,8 @@ spinning() {	# PREV CUR: "rip rflags" lines of two samples
 	for i in "${!a[@]}"; do
 		# shellcheck disable=SC2086
 		set -- ${a[$i]} ${b[$i]}
-		[ $# = 4 ] || return 1
+		[ $# = 6 ] || return 1
+		set -- "$1" "$2" "$4" "$5"
 		(( (0x$4 & 0x200) == 0 )) || return 1
 		# 64-bit RIPs wrap in shell arithmetic: compare the upper
 		# halves, subtract the lower (EIPs have no upper half)
@@ -54,6 +87,7 @@ stall_kill() {
 }
 stall_watch() {
 	local pid='' t prev='' still=0 size prev_size='' quiet=0 regs prev_regs='' spins=0
+	local sleeping nsleep=0 t_sleep=0
 	for _ in $(seq 100); do
 		# QEMU itself, not timeout(1) whose arguments hold the same
 		pid=$(pgrep -f -- "^qemu-system-x86_64 .*-monitor pipe:$mon" | head -n 1)
@@ -80,8 +114,22 @@ stall_watch() {
 			quiet=0 spins=0 prev_regs=''
 		fi
 		prev_size=$size
-		if [ "$still" -lt "$stall_s" ] && [ "$quiet" -ge "$stall_s" ]; then
+		# a vCPU asleep through deliverable interrupts: whatever the
+		# console and the other vCPU do (that one may wait for it)
+		if [ "$still" -lt "$stall_s" ]; then
 			regs=$(mon_regs)
+			sleeping=$(sleeping_through "$regs")
+			if [ -z "$sleeping" ]; then
+				nsleep=0
+			elif [ $((nsleep++)) = 0 ]; then
+				t_sleep=$SECONDS
+			fi
+			if [ "$nsleep" -ge "$lockup_n" ]; then
+				stall_kill "$pid" "QEMU (pid $pid): a vCPU stayed halted with interrupts enabled and deliverable ones pending for $((SECONDS - t_sleep))s ($sleeping): the emulator did not wake it"
+				return 0
+			fi
+		fi
+		if [ "$still" -lt "$stall_s" ] && [ "$quiet" -ge "$stall_s" ]; then
 			if spinning "$prev_regs" "$regs"; then
 				spins=$((spins + 1))
 			else

@@ -17,7 +17,8 @@
 #       124 or 137 (from timeout(1)) means the VM was killed after TIMEOUT
 #       seconds; a non-empty file $SUITE_STALL_FILE (scripts/nested-run's
 #       stall watch) means the emulator stopped running the VM, or (its
-#       first line says "locked up") the VM's kernel locked up. Returns 0
+#       first line says "locked up") the VM's kernel locked up, or ("did
+#       not wake it") a halted vCPU slept through its interrupts. Returns 0
 #       only if the suite finished with status 0, no
 #       test failed, the kernel log is clean and the VM did not time out.
 #
@@ -92,6 +93,11 @@ suite_verdict() {
 		END { if (open) print name }')
 
 	if [ -n "${SUITE_STALL_FILE:-}" ] && [ -s "$SUITE_STALL_FILE" ] &&
+	   head -n 1 "$SUITE_STALL_FILE" | grep -q 'did not wake it'; then
+		echo "LOST WAKEUP: $(head -n 1 "$SUITE_STALL_FILE" | sed 's/^QEMU (pid [0-9]*): //') (the emulator's, Documentation/testing.rst); running test: ${running:-<none: boot or suite setup>}; vCPU state: $SUITE_STALL_FILE"
+		failed=$((failed + 1))
+		bad=1
+	elif [ -n "${SUITE_STALL_FILE:-}" ] && [ -s "$SUITE_STALL_FILE" ] &&
 	   head -n 1 "$SUITE_STALL_FILE" | grep -q 'locked up'; then
 		echo "LOCKUP: the test VM's kernel locked up ($(head -n 1 "$SUITE_STALL_FILE" | sed 's/^QEMU (pid [0-9]*): //; s/: the test VM locked up$//')): a spinlock taken again in an interrupt the emulator delivered with interrupts off has looked like this (Documentation/testing.rst); running test: ${running:-<none: boot or suite setup>}; vCPU state: $SUITE_STALL_FILE"
 		failed=$((failed + 1))
