@@ -528,7 +528,6 @@ static void test_rx_mergeable(void)
 	CHECK(net.vp.dev_fd_off);
 }
 
-/* Receive interrupts: one per delivery round, or throttled by a gap. */
 /* Frames read straight into the guest's buffers (rx_direct). */
 #define BIG_BUF		0x40000		/* big buffer i at BIG_BUF + i * BIG_LEN */
 #define BIG_LEN		0x8000
@@ -550,7 +549,7 @@ static bool rx_big_one(u16 u, u32 len, u8 seed)
 
 static void test_rx_direct(void)
 {
-	struct virtqueue *rxq = &net.vp.vq[VIRTIO_NET_RXQ];
+	struct virtqueue *rxq;
 	u8 hdr[VIRTIO_NET_HDR_LEN] = { 0 };
 	u16 heads[4];
 	u32 lens[4];
@@ -633,6 +632,7 @@ static void test_rx_direct(void)
 	CHECK(status() & VIRTIO_STATUS_NEEDS_RESET);
 }
 
+/* Receive interrupts: one per delivery round, or throttled by a gap. */
 static void test_rx_irq_gap(void)
 {
 	unsigned int rxq = VIRTIO_NET_RXQ;

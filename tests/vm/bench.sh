@@ -103,7 +103,8 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.pin=*) bench_pin=${w#*=} ;;
 	esac
 done
-# profiling names the guest's functions from its System.map: no KASLR
+# profiling names the guest's functions from the test VM's kallsyms (the
+# same kernel): no KASLR in the guest (the test VM needs nokaslr too)
 [ -z "$prof_s" ] || LINUX_APPEND="${LINUX_APPEND:+$LINUX_APPEND }nokaslr"
 # the launchers' placement options (both take the same --pin)
 pin_args=
