@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * nyx tracepoints (ftrace/perf: events/nyx/): guest entry and exit,
- * event injection, port I/O and MMIO. Defined once, in trace.c.
+ * event injection, guest MSR accesses, port I/O and MMIO. Defined once, in trace.c.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM nyx
@@ -87,6 +87,29 @@ TRACE_EVENT(nyx_inject,
 				   { NYX_INJ_NMI, "nmi" },
 				   { NYX_INJ_EXC, "exception" }),
 		  __entry->vector)
+);
+
+/* A guest RDMSR/WRMSR (not the ioctls); fault: #GP queued instead */
+TRACE_EVENT(nyx_msr,
+	TP_PROTO(int vcpu_id, bool write, u32 index, u64 data, bool fault),
+	TP_ARGS(vcpu_id, write, index, data, fault),
+	TP_STRUCT__entry(
+		__field(int, vcpu_id)
+		__field(bool, write)
+		__field(bool, fault)
+		__field(u32, index)
+		__field(u64, data)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->write = write;
+		__entry->fault = fault;
+		__entry->index = index;
+		__entry->data = data;
+	),
+	TP_printk("vcpu %d msr_%s 0x%x data 0x%llx%s", __entry->vcpu_id,
+		  __entry->write ? "write" : "read", __entry->index,
+		  __entry->data, __entry->fault ? " #GP" : "")
 );
 
 /* count > 1: string I/O (val is the first item) */

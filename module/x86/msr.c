@@ -12,6 +12,7 @@
 
 #include "x86/x86.h"
 #include "x86/irq.h"
+#include "core/trace.h"
 
 #define NYX_MTRRCAP	(0x500 | 0x100 | 8)	/* WC, fixed, 8 variable */
 
@@ -170,13 +171,16 @@ int nyx_x86_set_msr(struct nyx_vcpu *vcpu, u32 index, u64 data, bool host)
 
 int nyx_x86_handle_rdmsr(struct nyx_vcpu *vcpu)
 {
+	u32 index = (u32)vcpu->regs[X86_RCX];
 	u64 data;
 
 	vcpu->stats[NYX_STAT_MSR]++;
-	if (nyx_x86_get_msr(vcpu, (u32)vcpu->regs[X86_RCX], &data, false)) {
+	if (nyx_x86_get_msr(vcpu, index, &data, false)) {
+		trace_nyx_msr(vcpu->id, false, index, 0, true);
 		nyx_x86_queue_exception(vcpu, NYX_GP_VECTOR, true, 0);
 		return 1;
 	}
+	trace_nyx_msr(vcpu->id, false, index, data, false);
 	vcpu->regs[X86_RAX] = (u32)data;
 	vcpu->regs[X86_RDX] = data >> 32;
 	nyx_ops->skip_insn(vcpu, 2);
@@ -187,9 +191,13 @@ int nyx_x86_handle_wrmsr(struct nyx_vcpu *vcpu)
 {
 	u64 data = (u32)vcpu->regs[X86_RAX] |
 		   ((u64)(u32)vcpu->regs[X86_RDX] << 32);
+	u32 index = (u32)vcpu->regs[X86_RCX];
+	bool fault;
 
 	vcpu->stats[NYX_STAT_MSR]++;
-	if (nyx_x86_set_msr(vcpu, (u32)vcpu->regs[X86_RCX], data, false)) {
+	fault = nyx_x86_set_msr(vcpu, index, data, false);
+	trace_nyx_msr(vcpu->id, true, index, data, fault);
+	if (fault) {
 		nyx_x86_queue_exception(vcpu, NYX_GP_VECTOR, true, 0);
 		return 1;
 	}

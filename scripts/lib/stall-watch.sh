@@ -4,13 +4,17 @@
 # and SUITE_STALL_FILE set; stall_watch runs in the background while QEMU
 # runs, and kills it, leaving the reason and the vCPUs' state in
 # SUITE_STALL_FILE, when the test VM stalled, locked up or a vCPU slept
-# through its interrupts.
+# through its interrupts. It samples every stall_tick seconds (10;
+# tests/scripts/stall-watch-test.sh makes it 1).
+stall_tick=${stall_tick:-10}
 
 # mon_cmd CMDS: the monitor's answer (the echo of what it is sent comes
 # with terminal escapes: those lines are dropped)
 mon_cmd() {
 	timeout 1 cat "$mon.out" | grep -av "$(printf '\033')" | tr -d '\r' &
-	printf '%s\n' "$1" >"$mon.in"
+	# opening the pipe waits for its reader: QEMU may have just exited
+	# shellcheck disable=SC2016 # the inner shell's $1 and $2
+	timeout 1 bash -c 'printf "%s\n" "$1" >"$2"' mon_cmd "$1" "$mon.in"
 	wait
 }
 # mon_regs: the vCPUs' "RIP RFLAGS HLT" lines (info registers -a: RIP= and
@@ -83,7 +87,8 @@ stall_kill() {
 		# the monitor echoes what it is sent with terminal escapes:
 		# keep only its answers
 		timeout 5 cat "$mon.out" | grep -av "$(printf '\033')" &
-		printf 'info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n' >"$mon.in"
+		# shellcheck disable=SC2016 # the inner shell's $1
+		timeout 1 bash -c 'printf "info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n" >"$1"' stall_kill "$mon.in"
 		wait
 	} >"$SUITE_STALL_FILE" 2>&1
 	kill -KILL "$1"
@@ -100,11 +105,11 @@ stall_watch() {
 	[ -n "$pid" ] || return 0
 	# drain the monitor's greeting so that the pipe never fills
 	timeout 2 cat "$mon.out" >/dev/null
-	while sleep 10; do
+	while sleep "$stall_tick"; do
 		# utime + stime, clock ticks
 		t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 0
 		if [ "$t" = "$prev" ]; then
-			still=$((still + 10))
+			still=$((still + stall_tick))
 		else
 			still=0
 		fi
@@ -112,7 +117,7 @@ stall_watch() {
 		# the console's silence, then the vCPUs' state
 		size=$(stat -c %s "$log" 2>/dev/null)
 		if [ "$size" = "$prev_size" ]; then
-			quiet=$((quiet + 10))
+			quiet=$((quiet + stall_tick))
 		else
 			quiet=0 spins=0 prev_regs='' nsleep=0
 		fi
@@ -142,7 +147,7 @@ stall_watch() {
 			fi
 			prev_regs=$regs
 			[ "$spins" -ge "$lockup_n" ] || continue
-			stall_kill "$pid" "QEMU (pid $pid): every vCPU spun with interrupts off at the same place for $((spins * 10))s, console silent for ${quiet}s: the test VM locked up"
+			stall_kill "$pid" "QEMU (pid $pid): every vCPU spun with interrupts off at the same place for $((spins * stall_tick))s, console silent for ${quiet}s: the test VM locked up"
 			return 0
 		fi
 		[ "$still" -ge "$stall_s" ] || continue

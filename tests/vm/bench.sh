@@ -65,6 +65,11 @@
 #                            host -> guest transfer: exit counters, the
 #                            test VM's and each launcher thread's CPU time
 #                            (tests/vm/prof-lib.sh)
+#   nyx.bench.trace=N        net: the hypervisor's tracepoints on in
+#                            every boot (nyx_exit, nyx_entry, nyx_inject,
+#                            nyx_msr; KVM's kvm_exit and its kin); a
+#                            boot whose run failed (a guest that died)
+#                            prints the last N events
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 # shellcheck source=tests/vm/linux-lib.sh
@@ -83,6 +88,7 @@ net_runs=3
 net_tool=tcpbench
 net_rounds=1
 prof_s=
+trace_n=
 nyx_modparams=
 bench_pin=off
 # shellcheck disable=SC2013
@@ -99,6 +105,7 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.net.tool=*) net_tool=${w#*=} ;;
 	nyx.bench.net.rounds=*) net_rounds=${w#*=} ;;
 	nyx.bench.prof=*) prof_s=1 PROF_S=${w#*=} ;;
+	nyx.bench.trace=*) trace_n=${w#*=} ;;
 	nyx.bench.modparams=*) nyx_modparams=$(echo "${w#*=}" | tr , ' ') ;;
 	nyx.bench.pin=*) bench_pin=${w#*=} ;;
 	esac
@@ -415,6 +422,7 @@ net_run() {
 	LINUX_LAUNCHER=$nl
 	rm -f "$lg"
 	[ -z "$prof_s" ] || prof_watch "$lg" "h2g run=1 first byte" "$nl" "$NB/prof"
+	[ -z "$trace_n" ] || prof_trace_start
 	linux_run "$lg" "$LINUX_TIMEOUT" 1 \
 		"$(linux_cmdline 1 bench "nyx.netbench=$net_mib nyx.netbench.runs=$net_runs nyx.netbench.tool=$net_tool")" >/dev/null
 	[ -z "$prof_s" ] || prof_report "$NB/prof"
@@ -474,9 +482,11 @@ net_run() {
 	np=$(pin_check "$lg.err")
 	[ -z "$np" ] || why="${why:+$why; }$np"
 	if [ -z "$why" ]; then
+		[ -z "$trace_n" ] || prof_trace_stop
 		pass "$nn"
 	else
 		linux_show "$lg" 20
+		[ -z "$trace_n" ] || prof_trace_stop "$trace_n"
 		fail "$nn" "$why"
 	fi
 }

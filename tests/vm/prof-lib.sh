@@ -106,6 +106,45 @@ prof_rips_report() {
 		awk -v n="$pr_n" '{ printf "      %5.1f%% %s\n", 100 * $1 / n, $2 }'
 }
 
+# The hypervisor's last events before a guest dies (bench.sh with
+# nyx.bench.trace=N): prof_trace_start turns on nyx's tracepoints, or
+# KVM's, into the ring buffer (only the newest stay); prof_trace_stop N
+# turns them off and, given N, prints the last N events (the death's
+# exits, injections, MSR accesses, entries, all CPUs by time).
+prof_trace_events() {	# TRACEFS
+	if [ -d "$1/events/nyx/nyx_exit" ]; then
+		echo "nyx/nyx_exit nyx/nyx_entry nyx/nyx_inject nyx/nyx_msr"
+	elif [ -d "$1/events/kvm/kvm_exit" ]; then
+		echo "kvm/kvm_exit kvm/kvm_entry kvm/kvm_inj_virq kvm/kvm_inj_exception kvm/kvm_msr"
+	else
+		return 1
+	fi
+}
+prof_trace_start() {
+	pt_t=$(prof_tracefs) || return 0
+	pt_e=$(prof_trace_events "$pt_t") || return 0
+	echo 0 >"$pt_t/tracing_on"
+	echo 4096 >"$pt_t/buffer_size_kb"
+	echo >"$pt_t/trace"
+	for e in $pt_e; do
+		echo 1 >"$pt_t/events/$e/enable"
+	done
+	echo 1 >"$pt_t/tracing_on"
+}
+prof_trace_stop() {	# [N]
+	pt_t=$(prof_tracefs) || return 0
+	pt_e=$(prof_trace_events "$pt_t") || return 0
+	echo 0 >"$pt_t/tracing_on"
+	for e in $pt_e; do
+		echo 0 >"$pt_t/events/$e/enable"
+	done
+	if [ -n "${1:-}" ]; then
+		echo "    the hypervisor's last $1 events:"
+		grep -v '^#' "$pt_t/trace" | tail -n "$1" | sed 's/^ */      /'
+	fi
+	echo >"$pt_t/trace"
+}
+
 # prof_sample PID: sample for PROF_S seconds, print the report
 prof_sample() {
 	prof_rips_start

@@ -3,7 +3,8 @@
 #   nyx trace events: serial.bin with events/nyx enabled: entries, exits
 #                     with the port I/O reason, and the greeting byte by
 #                     byte as writes to port 0x3f8
-#   nyx trace inject: apic_timer.bin (in-kernel LAPIC timer): injections
+#   nyx trace inject: apic_timer.bin (in-kernel LAPIC timer): injections,
+#                     and its MSR accesses (APIC base, TSC deadline)
 #   nyx stat:         "nyx stat --pid --once --json" on a launcher whose
 #                     vCPU sleeps in HLT inside NYX_RUN
 # shellcheck shell=sh
@@ -74,12 +75,20 @@ else
 
 		echo "RUN nyx trace inject"
 		nyx_trace_run /tmp/nyx-inject.trace --flat "$GUESTS/apic_timer.bin"
-		if [ "$rc" = 33 ] && grep -q 'nyx_inject: vcpu 0 irq vector 0x' /tmp/nyx-inject.trace; then
+		why=
+		[ "$rc" = 33 ] || why="launcher exit status $rc, want 33"
+		grep -q 'nyx_inject: vcpu 0 irq vector 0x' /tmp/nyx-inject.trace || why="$why; no nyx_inject irq event"
+		# its x2APIC part: APIC base read and written, the TSC
+		# deadline disarmed with 0
+		grep -q 'nyx_msr: vcpu 0 msr_read 0x1b data 0xfee00' /tmp/nyx-inject.trace || why="$why; no nyx_msr read of APIC_BASE"
+		grep -q 'nyx_msr: vcpu 0 msr_write 0x1b data 0xfee00d00$' /tmp/nyx-inject.trace || why="$why; no nyx_msr write of APIC_BASE (x2APIC on)"
+		grep -q 'nyx_msr: vcpu 0 msr_write 0x6e0 data 0x0$' /tmp/nyx-inject.trace || why="$why; no nyx_msr write of 0 to TSC_DEADLINE"
+		if [ -z "$why" ]; then
 			pass "nyx trace inject"
 		else
 			show "$OUT"
 			show /tmp/nyx-inject.trace
-			fail "nyx trace inject" "exit status $rc (want 33) or no nyx_inject irq event"
+			fail "nyx trace inject" "${why#; }"
 		fi
 	fi
 
