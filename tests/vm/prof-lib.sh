@@ -50,14 +50,21 @@ prof_tracefs() {
 	done
 	return 1
 }
-prof_rips_event() {	# TRACEFS: the loaded hypervisor's exit event
+prof_hv() {	# TRACEFS: the loaded hypervisor whose events it has
 	if [ -d "$1/events/nyx/nyx_exit" ]; then
-		echo "nyx/nyx_exit reason"
+		echo nyx
 	elif [ -d "$1/events/kvm/kvm_exit" ]; then
-		echo "kvm/kvm_exit exit_reason"
+		echo kvm
 	else
 		return 1
 	fi
+}
+prof_rips_event() {	# TRACEFS: its exit event and exit-code field
+	case "$(prof_hv "$1")" in
+	nyx) echo "nyx/nyx_exit reason" ;;
+	kvm) echo "kvm/kvm_exit exit_reason" ;;
+	*) return 1 ;;
+	esac
 }
 prof_rips_start() {
 	pr_t=$(prof_tracefs) || return 0
@@ -112,13 +119,11 @@ prof_rips_report() {
 # turns them off and, given N, prints the last N events (the death's
 # exits, injections, MSR accesses, entries, all CPUs by time).
 prof_trace_events() {	# TRACEFS
-	if [ -d "$1/events/nyx/nyx_exit" ]; then
-		echo "nyx/nyx_exit nyx/nyx_entry nyx/nyx_inject nyx/nyx_msr"
-	elif [ -d "$1/events/kvm/kvm_exit" ]; then
-		echo "kvm/kvm_exit kvm/kvm_entry kvm/kvm_inj_virq kvm/kvm_inj_exception kvm/kvm_msr"
-	else
-		return 1
-	fi
+	case "$(prof_hv "$1")" in
+	nyx) echo "nyx/nyx_exit nyx/nyx_entry nyx/nyx_inject nyx/nyx_msr" ;;
+	kvm) echo "kvm/kvm_exit kvm/kvm_entry kvm/kvm_inj_virq kvm/kvm_inj_exception kvm/kvm_msr" ;;
+	*) return 1 ;;
+	esac
 }
 prof_trace_start() {
 	pt_t=$(prof_tracefs) || return 0
