@@ -50,6 +50,8 @@
 #   nyx.bench.net.mib=N      MiB per transfer (default 32)
 #   nyx.bench.net.runs=N     transfers per direction (default 3)
 #   nyx.bench.net.tool=T     tcpbench (default) or nc, at both ends
+#   nyx.bench.net.nic=OPTS   more nyx --nic options for both nyx boots,
+#                            e.g. rx-irq-gap=50 (';' for ',')
 #   nyx.bench.modparams=P,Q  nyx.ko parameters for every nyx run, e.g.
 #                            virq_inject=2 (commas become spaces)
 #   nyx.bench.net.rounds=N   rounds of the three boots (default 1), as
@@ -86,6 +88,7 @@ blk_runs=1
 net_mib=32
 net_runs=3
 net_tool=tcpbench
+nyx_nic=
 net_rounds=1
 prof_s=
 trace_n=
@@ -103,6 +106,7 @@ for w in $(cat /proc/cmdline); do
 	nyx.bench.net.mib=*) net_mib=${w#*=} ;;
 	nyx.bench.net.runs=*) net_runs=${w#*=} ;;
 	nyx.bench.net.tool=*) net_tool=${w#*=} ;;
+	nyx.bench.net.nic=*) nyx_nic=,$(echo "${w#*=}" | tr ';' ,) ;;
 	nyx.bench.net.rounds=*) net_rounds=${w#*=} ;;
 	nyx.bench.prof=*) prof_s=1 PROF_S=${w#*=} ;;
 	nyx.bench.trace=*) trace_n=${w#*=} ;;
@@ -497,6 +501,7 @@ case ",$parts," in
 		fail "virtio-net bench" "cannot set up bridge $NB_BR and the data file, or no tool '$net_tool' (tcpbench: /bench/tcpbench; nc)"
 	else
 		echo "    both ends of each transfer: $net_tool"
+		[ -z "$nyx_nic" ] || echo "    nyx's NIC with: ${nyx_nic#,}"
 		# rounds of QEMU, nyx on, nyx off, as for blk: each round's
 		# three boots see the same host load; the medians are over
 		# every transfer of every round, the ratios also round by round
@@ -511,10 +516,10 @@ case ",$parts," in
 			rq_g=$net_g2h rq_h=$net_h2g
 			unload_kvm
 			load_nyx
-			net_run "virtio-net bench, nyx, fast paths on$sfx" "$NYX" -v --virtio-fastpath on --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+			net_run "virtio-net bench, nyx, fast paths on$sfx" "$NYX" -v --virtio-fastpath on --nic "tap,bridge=$NB_BR,mac=$NB_MAC$nyx_nic"
 			n_ga="$n_ga $net_g2h_all" n_ha="$n_ha $net_h2g_all"
 			r_g="$r_g $(blk_ratio "$net_g2h" "$rq_g")" r_h="$r_h $(blk_ratio "$net_h2g" "$rq_h")"
-			net_run "virtio-net bench, nyx, fast paths off$sfx" "$NYX" -v --virtio-fastpath off --nic "tap,bridge=$NB_BR,mac=$NB_MAC"
+			net_run "virtio-net bench, nyx, fast paths off$sfx" "$NYX" -v --virtio-fastpath off --nic "tap,bridge=$NB_BR,mac=$NB_MAC$nyx_nic"
 			o_ga="$o_ga $net_g2h_all" o_ha="$o_ha $net_h2g_all"
 			unload_nyx
 			round=$((round + 1))
