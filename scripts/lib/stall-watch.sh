@@ -114,8 +114,11 @@ stall_watch() {
 			still=0
 		fi
 		prev=$t
-		# the console's silence, then the vCPUs' state
-		size=$(stat -c %s "$log" 2>/dev/null)
+		# the console's silence, then the vCPUs' state: silence is no new
+		# line of the suite's own; kernel lines ("[   12.345678] ...") do
+		# not count, as a CPU left waiting on a stuck one prints a
+		# soft-lockup report every 28 s while nothing else moves
+		size=$(grep -cv '^\[ *[0-9]*\.[0-9]*\]' "$log" 2>/dev/null)
 		if [ "$size" = "$prev_size" ]; then
 			quiet=$((quiet + stall_tick))
 		else
