@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * nyx tracepoints (ftrace/perf: events/nyx/): guest entry and exit,
- * event injection, guest MSR accesses, port I/O and MMIO. Defined once, in trace.c.
+ * event injection, guest MSR accesses, port I/O and MMIO. Defined once,
+ * in trace.c.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM nyx
