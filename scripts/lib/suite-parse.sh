@@ -18,7 +18,9 @@
 #       seconds; a non-empty file $SUITE_STALL_FILE (scripts/nested-run's
 #       stall watch) means the emulator stopped running the VM, or (its
 #       first line says "locked up") the VM's kernel locked up, or ("did
-#       not wake it") a halted vCPU slept through its interrupts. Returns 0
+#       not wake it") a halted vCPU slept through its interrupts; a
+#       non-empty $SUITE_KICK_FILE (the key presses that woke such a CPU 0)
+#       is shown as a note. Returns 0
 #       only if the suite finished with status 0, no
 #       test failed, the kernel log is clean and the VM did not time out.
 #
@@ -92,6 +94,9 @@ suite_verdict() {
 		/^(PASS|FAIL|SKIP) / && open && index($0, name) { open = 0 }
 		END { if (open) print name }')
 
+	if [ -n "${SUITE_KICK_FILE:-}" ] && [ -s "$SUITE_KICK_FILE" ]; then
+		echo "note: the emulator left CPU 0 asleep with interrupts pending; the stall watch pressed a key $(wc -l <"$SUITE_KICK_FILE") time(s) (Documentation/testing.rst, LOST WAKEUP; not a failure): $(tr '\n' ';' <"$SUITE_KICK_FILE")"
+	fi
 	if [ -n "${SUITE_STALL_FILE:-}" ] && [ -s "$SUITE_STALL_FILE" ] &&
 	   head -n 1 "$SUITE_STALL_FILE" | grep -q 'did not wake it'; then
 		echo "LOST WAKEUP: $(head -n 1 "$SUITE_STALL_FILE" | sed 's/^QEMU (pid [0-9]*): //') (the emulator's, Documentation/testing.rst); running test: ${running:-<none: boot or suite setup>}; vCPU state: $SUITE_STALL_FILE"

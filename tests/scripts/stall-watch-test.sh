@@ -14,9 +14,10 @@
 #     like QEMU to the watch (its name, its CPU time, its monitor pipe) and
 #     answers with the state the stall of 2026-11-27 01:58 showed (CPU 0
 #     halted with IF set, IRR 236 251, PPR 0x10), the console meanwhile
-#     getting only the kernel's soft-lockup reports; and, to be left
-#     alone, the same with the vectors in service (PPR 0xf0), or with the
-#     suite still printing lines of its own.
+#     getting only the kernel's soft-lockup reports (a key press for CPU 0
+#     first, in vain); and, to be left alone, the same where the key press
+#     wakes CPU 0 (noted once), with the vectors in service (PPR 0xf0),
+#     or with the suite still printing lines of its own.
 #
 # fixtures/: realmode-regs.txt and idle-lapic0.txt are QEMU 7.2's monitor
 # output (Debian 7.2+dfsg-7), escapes and CRs stripped as mon_cmd does;
@@ -115,6 +116,7 @@ lockup_n=3
 sleep_n=3
 log=$tmp/console.log
 export SUITE_STALL_FILE=$tmp/stall.txt
+export SUITE_KICK_FILE=$tmp/kicks.txt
 
 # boot_sector NAME CODE: a bootable disk image whose boot sector runs
 # CODE (printf escapes)
@@ -135,7 +137,7 @@ watch_run() {
 	local name=$1 limit=$2 wpid t0 fpid=''
 	shift 2
 	mon=$tmp/mon.$name
-	rm -f "$mon.in" "$mon.out" "$SUITE_STALL_FILE"
+	rm -f "$mon.in" "$mon.out" "$SUITE_STALL_FILE" "$SUITE_KICK_FILE"
 	mkfifo "$mon.in" "$mon.out"
 	: >"$log"
 	# in a subshell of its own, whose "Killed" goes nowhere
@@ -242,6 +244,19 @@ case "$v" in
 	ok "verdict: LOST WAKEUP names the test" ;;
 *) bad "verdict: LOST WAKEUP names the test" "[$v]" ;;
 esac
+# a key was pressed for CPU 0 first (in vain here: the state stayed)
+if grep -q '^[0-9:]* CPU 0 IRR 236 251 PPR 0x10, for [0-9]*s: pressed a key$' "$SUITE_KICK_FILE" 2>/dev/null; then
+	ok "watch: a key pressed for the sleeping CPU 0"
+else
+	bad "watch: a key pressed for the sleeping CPU 0" "kicks: [$(cat "$SUITE_KICK_FILE" 2>/dev/null)]"
+fi
+# the same, but the key press wakes CPU 0 (as the real erratum's): the
+# run goes on, the press noted once
+watch_run repaired 35 "${fake[@]}" "$FIX/lost-wakeup-regs.txt" \
+	"$FIX/lost-wakeup-lapic0.txt" "$FIX/idle-lapic1.txt" "$FIX/idle-lapic0.txt"
+check "watch: a lost wakeup a key press repairs is no verdict" "$verdict" none
+check "watch: that key press noted once" \
+	"$(grep -c 'CPU 0 IRR 236 251 PPR 0x10, for [0-9]*s: pressed a key$' "$SUITE_KICK_FILE" 2>/dev/null)" 1
 # the same vectors in service: the vCPU runs its handler, nothing lost
 # (35 s: the lost wakeup above is seen in ~22 s)
 watch_run inservice 35 "${fake[@]}" "$FIX/lost-wakeup-regs.txt" \
