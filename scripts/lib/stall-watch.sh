@@ -34,9 +34,10 @@ mon_regs() {
 # sleep_n samples in a row (two minutes and more, the console quiet all
 # along: no passing test sits that long without a word)
 sleep_n=12
-# The emulator's erratum behind it (QEMU 7.2, testing.rst LOST WAKEUP):
-# the vCPU missed QEMU's request to look at its APIC, and any interrupt
-# sent to it later repairs that. The test VM's /init routes the i8042's
+# If the emulator lost the request to look at the APIC (a race in QEMU
+# 7.2, testing.rst LOST WAKEUP), any later interrupt for the vCPU repairs
+# it; if the vCPU takes no interrupts at all (GIF clear: seen 04:58), its
+# IRR grows and it sleeps on. The test VM's /init routes the i8042's
 # IRQ 1 to CPU 0 (where the pinned vCPU threads run, and every lost
 # wakeup seen was), and a key press has no reader there: after kick_n
 # samples of CPU 0 in that state, with the console quiet as long, press
