@@ -36,8 +36,8 @@ mon_regs() {
 sleep_n=12
 # If the emulator lost the request to look at the APIC (a race in QEMU
 # 7.2, testing.rst LOST WAKEUP), any later interrupt for the vCPU repairs
-# it; if the vCPU takes no interrupts at all (GIF clear: seen 04:58), its
-# IRR grows and it sleeps on. The test VM's /init routes the i8042's
+# it; if the vCPU takes no interrupts at all (GIF clear, it seems: seen
+# 2026-11-27 04:58), its IRR grows and it sleeps on. The test VM's /init routes the i8042's
 # IRQ 1 to CPU 0 (where the pinned vCPU threads run, and every lost
 # wakeup seen was), and a key press has no reader there: after kick_n
 # samples of CPU 0 in that state, with the console quiet as long, press
