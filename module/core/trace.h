@@ -95,18 +95,18 @@ TRACE_EVENT(nyx_msr,
 	TP_PROTO(int vcpu_id, bool write, u32 index, u64 data, bool fault),
 	TP_ARGS(vcpu_id, write, index, data, fault),
 	TP_STRUCT__entry(
+		__field(u64, data)
 		__field(int, vcpu_id)
+		__field(u32, index)
 		__field(bool, write)
 		__field(bool, fault)
-		__field(u32, index)
-		__field(u64, data)
 	),
 	TP_fast_assign(
+		__entry->data = data;
 		__entry->vcpu_id = vcpu_id;
+		__entry->index = index;
 		__entry->write = write;
 		__entry->fault = fault;
-		__entry->index = index;
-		__entry->data = data;
 	),
 	TP_printk("vcpu %d msr_%s 0x%x data 0x%llx%s", __entry->vcpu_id,
 		  __entry->write ? "write" : "read", __entry->index,

@@ -6,7 +6,7 @@
 # SUITE_STALL_FILE, when the test VM stalled, locked up or a vCPU slept
 # through its interrupts. It samples every stall_tick seconds (10;
 # tests/scripts/stall-watch-test.sh makes it 1). A CPU 0 that sleeps
-# through its interrupts is first woken with a key press, noted in
+# through its interrupts is first sent a key press, noted in
 # SUITE_KICK_FILE when set (below, kick_n).
 stall_tick=${stall_tick:-10}
 
@@ -117,6 +117,7 @@ stall_watch() {
 	# drain the monitor's greeting so that the pipe never fills
 	timeout 2 cat "$mon.out" >/dev/null
 	while sleep "$stall_tick"; do
+		regs='' sleeping=''
 		# utime + stime, clock ticks
 		t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 0
 		if [ "$t" = "$prev" ]; then
@@ -137,7 +138,7 @@ stall_watch() {
 		fi
 		prev_size=$size
 		# a vCPU asleep through deliverable interrupts: from kick_n quiet
-		# (or idle) samples on, watched, CPU 0 woken with a key press; the
+		# (or idle) samples on, watched, CPU 0 sent a key press; the
 		# verdict only once the console has been quiet as long as for a
 		# lockup and sleep_n samples in a row (a CI run, 02:39, saw an
 		# idle vCPU hold its timer in IRR for 24 s in a test that used to
@@ -157,10 +158,12 @@ stall_watch() {
 				[ -z "${SUITE_KICK_FILE:-}" ] ||
 					echo "$(date -u +%H:%M:%S) ${sleeping%%$'\n'*}, for $((SECONDS - t_sleep))s: pressed a key" >>"$SUITE_KICK_FILE"
 			fi
+			# the monitor's own work is QEMU CPU time: not the VM's
+			prev=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null)
 		fi
 		if [ "$still" -lt "$stall_s" ] && [ "$quiet" -ge "$stall_s" ]; then
 			if [ "$nsleep" -ge "$sleep_n" ]; then
-				stall_kill "$pid" "QEMU (pid $pid): a vCPU stayed halted with interrupts enabled and deliverable ones pending for $((SECONDS - t_sleep))s ($sleeping): the emulator did not wake it"
+				stall_kill "$pid" "QEMU (pid $pid): a vCPU stayed halted with interrupts enabled and deliverable ones pending for $((SECONDS - t_sleep))s (${sleeping//$'\n'/; }): the emulator did not wake it"
 				return 0
 			fi
 		fi

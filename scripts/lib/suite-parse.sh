@@ -19,7 +19,7 @@
 #       stall watch) means the emulator stopped running the VM, or (its
 #       first line says "locked up") the VM's kernel locked up, or ("did
 #       not wake it") a halted vCPU slept through its interrupts; a
-#       non-empty $SUITE_KICK_FILE (the key presses that woke such a CPU 0)
+#       non-empty $SUITE_KICK_FILE (the key presses sent to such a CPU 0)
 #       is shown as a note. Returns 0
 #       only if the suite finished with status 0, no
 #       test failed, the kernel log is clean and the VM did not time out.

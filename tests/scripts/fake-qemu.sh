@@ -9,7 +9,7 @@
 # emulator cannot be made to show on purpose (a halted vCPU holding a
 # deliverable interrupt). With LAPIC0_AFTER_KEY, a "sendkey" makes CPU 0's
 # APIC look like that from then on (the key's interrupt woke the CPU, as
-# it does the real emulator's). Like QEMU's monitor it echoes each command with
+# it would after a lost wake-up request). Like QEMU's monitor it echoes each command with
 # terminal escapes and CRLF line ends, and prompts with "(qemu) ".
 # (Bash, not Python: a Python behind a version shim re-executes itself
 # and loses the name.)
@@ -35,9 +35,10 @@ answer() { sed 's/$/\r/' "$1" >&4; }
 printf "QEMU fake monitor - type 'help' for more information\r\n(qemu) " >&4
 cpu=0
 while :; do
-	# busy between commands, as an emulator running its VM
-	for ((i = 0; i < 20000; i++)); do :; done
-	read -r -t 0.01 cmd <&3 || continue
+	# some CPU time between commands (a running emulator's), little
+	# enough to leave the watch the rest of a loaded machine
+	for ((i = 0; i < 2000; i++)); do :; done
+	read -r -t 0.1 cmd <&3 || continue
 	printf '%s\033[K\r\n' "$cmd" >&4
 	case "$cmd" in
 	"cpu "[0-9]*) cpu=${cmd#cpu } ;;

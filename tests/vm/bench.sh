@@ -69,9 +69,12 @@
 #                            (tests/vm/prof-lib.sh)
 #   nyx.bench.trace=N        net: the hypervisor's tracepoints on in
 #                            every boot (nyx_exit, nyx_entry, nyx_inject,
-#                            nyx_msr; KVM's kvm_exit and its kin); a
+#                            nyx_msr; KVM's kvm_exit and its kin: the
+#                            loaded module's, one at a time here); a
 #                            boot whose run failed (a guest that died)
-#                            prints the last N events
+#                            prints the last N events. Not with
+#                            nyx.bench.prof (which filters and clears the
+#                            same trace buffer)
 # shellcheck shell=sh source=tests/vm/lib.sh
 . /tests/lib.sh
 # shellcheck source=tests/vm/linux-lib.sh
