@@ -10,13 +10,17 @@
 # SUITE_KICK_FILE when set (below, kick_n).
 stall_tick=${stall_tick:-10}
 
+# mon_send CMDS: CMDS (lines) to the monitor; opening the pipe waits for
+# its reader, and QEMU may have just exited: given up after 1 s
+mon_send() {
+	# shellcheck disable=SC2016 # the inner shell's $1 and $2
+	timeout 1 bash -c 'printf "%s\n" "$1" >"$2"' mon_send "$1" "$mon.in"
+}
 # mon_cmd CMDS: the monitor's answer (the echo of what it is sent comes
 # with terminal escapes: those lines are dropped)
 mon_cmd() {
 	timeout 1 cat "$mon.out" | grep -av "$(printf '\033')" | tr -d '\r' &
-	# opening the pipe waits for its reader: QEMU may have just exited
-	# shellcheck disable=SC2016 # the inner shell's $1 and $2
-	timeout 1 bash -c 'printf "%s\n" "$1" >"$2"' mon_cmd "$1" "$mon.in"
+	mon_send "$1"
 	wait
 }
 # mon_regs: the vCPUs' "RIP RFLAGS HLT" lines (info registers -a: RIP= and
@@ -37,8 +41,8 @@ sleep_n=12
 # If the emulator lost the request to look at the APIC (a race in QEMU
 # 7.2, testing.rst LOST WAKEUP), any later interrupt for the vCPU repairs
 # it; if the vCPU takes no interrupts at all (GIF clear, it seems: seen
-# 2026-11-27 04:58), its IRR grows and it sleeps on. The test VM's /init routes the i8042's
-# IRQ 1 to CPU 0 (where the pinned vCPU threads run, and every lost
+# 2026-11-27 04:58), its IRR grows and it sleeps on. The test VM's /init
+# routes the i8042's IRQ 1 to CPU 0 (where the pinned vCPU threads run, and every lost
 # wakeup seen was), and a key press has no reader there: after kick_n
 # samples of CPU 0 in that state, with the console quiet as long, press
 # one (again every kick_n samples while it lasts).
@@ -98,8 +102,11 @@ stall_kill() {
 		# the monitor echoes what it is sent with terminal escapes:
 		# keep only its answers
 		timeout 5 cat "$mon.out" | grep -av "$(printf '\033')" &
-		# shellcheck disable=SC2016 # the inner shell's $1
-		timeout 1 bash -c 'printf "info registers -a\ncpu 0\ninfo lapic\ncpu 1\ninfo lapic\n" >"$1"' stall_kill "$mon.in"
+		mon_send "info registers -a
+cpu 0
+info lapic
+cpu 1
+info lapic"
 		wait
 	} >"$SUITE_STALL_FILE" 2>&1
 	kill -KILL "$1"

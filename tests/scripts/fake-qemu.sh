@@ -2,15 +2,16 @@
 # A stand-in for qemu-system-x86_64 in tests/scripts/stall-watch-test.sh.
 #
 # Started as "qemu-system-x86_64 fake-qemu.sh REGS LAPIC0 LAPIC1
-# [LAPIC0_AFTER_KEY] -monitor pipe:PATH" (exec -a), it looks to scripts/lib/stall-watch.sh like
-# the test VM's emulator: it uses CPU time, as a running emulator does,
+# [LAPIC0_AFTER_KEY] -monitor pipe:PATH" (exec -a), it looks to
+# scripts/lib/stall-watch.sh like the test VM's emulator: it uses CPU time, as a running emulator does,
 # and answers the monitor commands the watch sends through
 # PATH.in/PATH.out with the files given: a vCPU state that the real
 # emulator cannot be made to show on purpose (a halted vCPU holding a
 # deliverable interrupt). With LAPIC0_AFTER_KEY, a "sendkey" makes CPU 0's
 # APIC look like that from then on (the key's interrupt woke the CPU, as
-# it would after a lost wake-up request). Like QEMU's monitor it echoes each command with
-# terminal escapes and CRLF line ends, and prompts with "(qemu) ".
+# it would after a lost wake-up request). Like QEMU's monitor it echoes
+# each command with terminal escapes and CRLF line ends, and prompts with
+# "(qemu) ".
 # (Bash, not Python: a Python behind a version shim re-executes itself
 # and loses the name.)
 set -u
